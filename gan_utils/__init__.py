@@ -35,7 +35,7 @@ def check_versions() -> None:
         return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
 
     if major_minor(tf.__version__) < (2, 16):
-        raise RuntimeError(f"TensorFlow {tf.__version__} is too old: the course needs 2.16 or newer "
+        raise RuntimeError(f"TensorFlow {tf.__version__} is too old: the course needs 2.16+ "
                            "(pip install -U 'tensorflow>=2.16').")
     if major_minor(keras.__version__)[0] != 3:
         raise RuntimeError(f"Keras {keras.__version__} found: the course needs Keras 3 "
