@@ -88,3 +88,143 @@ def dcgan_mnist_discriminator(dropout: float = 0.3, name: str = "dcgan_mnist_dis
 
 
 # --- end DCGAN on MNIST (notebook 05) ---
+
+
+# --- DCGAN on colour images (notebook 06) ---
+# Part A: the Deep Learning with Python (1st edition) GAN for 32x32 CIFAR-10 frogs,
+# with its width as a parameter so that a CPU can train a slimmer copy. Part B: the
+# DCGAN paper's 64x64 architecture (4x4 kernels, stride 2, batch norm), with the
+# PyTorch example's width (64 filters at the image end) as the default.
+
+
+def frog_generator(latent_dim: int = 32, filters: int = 256, upsample_kernel: int = 4,
+                   name: str = "frog_generator"):
+    """Notebook 06 part A generator: z (latent_dim,) -> image (32, 32, 3) in [-1, 1].
+
+    Dense 16*16*(filters/2) -> LeakyReLU -> reshape -> Conv 5x5 -> LeakyReLU ->
+    ConvT ``upsample_kernel`` x ``upsample_kernel``, stride 2 (32x32) -> LeakyReLU ->
+    two Conv 5x5 -> LeakyReLU -> Conv 3, 7x7 -> tanh (float32). The book uses
+    ``filters=256`` and ``upsample_kernel=4``; ``upsample_kernel=3`` (not divisible by
+    the stride) is there to show checkerboard artifacts.
+    """
+    import keras
+    from keras import layers
+
+    for arg, value in (("latent_dim", latent_dim), ("filters", filters),
+                       ("upsample_kernel", upsample_kernel)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+    if filters % 2:
+        raise ValueError(f"filters={filters}: expected an even number (the projection has "
+                         "filters // 2 channels)")
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(16 * 16 * (filters // 2), kernel_initializer=dcgan_initializer(),
+                     name="project")(z)
+    x = layers.LeakyReLU(0.2, name="project_act")(x)
+    x = layers.Reshape((16, 16, filters // 2), name="reshape")(x)
+    x = layers.Conv2D(filters, 5, padding="same", kernel_initializer=dcgan_initializer(),
+                      name="conv1")(x)
+    x = layers.LeakyReLU(0.2, name="conv1_act")(x)
+    x = layers.Conv2DTranspose(filters, upsample_kernel, strides=2, padding="same",
+                               kernel_initializer=dcgan_initializer(), name="up")(x)
+    x = layers.LeakyReLU(0.2, name="up_act")(x)
+    for i in (2, 3):
+        x = layers.Conv2D(filters, 5, padding="same", kernel_initializer=dcgan_initializer(),
+                          name=f"conv{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"conv{i}_act")(x)
+    x = layers.Conv2D(3, 7, padding="same", kernel_initializer=dcgan_initializer(),
+                      name="to_image")(x)
+    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model(z, image, name=name)
+
+
+def frog_discriminator(filters: int = 128, dropout: float = 0.4,
+                       name: str = "frog_discriminator"):
+    """Notebook 06 part A discriminator: image (32, 32, 3) -> one logit (float32).
+
+    Conv 3x3 (30x30) -> LeakyReLU -> three Conv 4x4, stride 2 ("valid": 14, 6, 2)
+    each followed by LeakyReLU -> Flatten -> Dropout -> Dense(1). Strided
+    convolutions instead of pooling; dropout makes D's job noisier, which helps G.
+    """
+    import keras
+    from keras import layers
+
+    if not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"filters={filters!r}: expected a positive integer")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    image = keras.Input((32, 32, 3), name="image")
+    x = layers.Conv2D(filters, 3, kernel_initializer=dcgan_initializer(), name="conv")(image)
+    x = layers.LeakyReLU(0.2, name="conv_act")(x)
+    for i in (1, 2, 3):
+        x = layers.Conv2D(filters, 4, strides=2, kernel_initializer=dcgan_initializer(),
+                          name=f"down{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
+                         name="logit")(x)
+    return keras.Model(image, logit, name=name)
+
+
+def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
+                      name: str = "dcgan64_generator"):
+    """Notebook 06 part B generator (DCGAN paper): z -> image (64, 64, 3) in [-1, 1].
+
+    Project and reshape to 4x4x(8*filters), then four ConvT 4x4, stride 2
+    (8, 16, 32, 64 pixels; 4, 2, 1 times ``filters`` channels, then 3), batch norm
+    and ReLU after every layer but the last, tanh (float32) at the end.
+    """
+    import keras
+    from keras import layers
+
+    for arg, value in (("latent_dim", latent_dim), ("filters", filters)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(4 * 4 * 8 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
+                     name="project")(z)
+    x = layers.Reshape((4, 4, 8 * filters), name="reshape")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU(name="project_act")(x)
+    for i, multiple in enumerate((4, 2, 1), start=1):
+        x = layers.Conv2DTranspose(multiple * filters, 4, strides=2, padding="same",
+                                   use_bias=False, kernel_initializer=dcgan_initializer(),
+                                   name=f"up{i}")(x)
+        x = layers.BatchNormalization(name=f"up{i}_bn")(x)
+        x = layers.ReLU(name=f"up{i}_act")(x)
+    x = layers.Conv2DTranspose(3, 4, strides=2, padding="same",
+                               kernel_initializer=dcgan_initializer(), name="to_image")(x)
+    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model(z, image, name=name)
+
+
+def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"):
+    """Notebook 06 part B discriminator (DCGAN paper): image (64, 64, 3) -> P(real).
+
+    Four Conv 4x4, stride 2 (32, 16, 8, 4 pixels; 1, 2, 4, 8 times ``filters``
+    channels) with LeakyReLU(0.2), batch norm on all but the first; then a 4x4
+    "valid" Conv to one number and a float32 sigmoid: train it with
+    ``GANTrainer(from_logits=False)``.
+    """
+    import keras
+    from keras import layers
+
+    if not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"filters={filters!r}: expected a positive integer")
+    image = keras.Input((64, 64, 3), name="image")
+    x = image
+    for i, multiple in enumerate((1, 2, 4, 8), start=1):
+        x = layers.Conv2D(multiple * filters, 4, strides=2, padding="same", use_bias=i == 1,
+                          kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
+        if i > 1:
+            x = layers.BatchNormalization(name=f"down{i}_bn")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
+    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan_initializer(),
+                      name="score")(x)
+    x = layers.Flatten(name="flatten")(x)
+    probability = layers.Activation("sigmoid", dtype="float32", name="sigmoid")(x)
+    return keras.Model(image, probability, name=name)
+
+
+# --- end DCGAN on colour images (notebook 06) ---

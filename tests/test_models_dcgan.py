@@ -100,3 +100,120 @@ def test_mnist_builders_reject_bad_arguments():
         models.dcgan_mnist_generator(activation="sigmoid")
     with pytest.raises(ValueError, match="dropout"):
         models.dcgan_mnist_discriminator(dropout=1.5)
+
+
+# --- predictions from gan_utils.conv ---------------------------------------------
+
+def test_mnist_shapes_match_gan_utils_conv_predictions():
+    from gan_utils.conv import conv_output_size, conv_transpose_output_size
+
+    G = layer_output_shapes(models.dcgan_mnist_generator())
+    size = 7
+    for layer, stride in (("up1", 1), ("up2", 2), ("to_image", 2)):
+        size = conv_transpose_output_size(size, 5, stride, "same")
+        assert G[layer][:2] == (size, size)
+    assert size == 28
+    D = layer_output_shapes(models.dcgan_mnist_discriminator())
+    size = 28
+    for layer in ("down1", "down2"):
+        size = conv_output_size(size, 5, 2, "same")
+        assert D[layer][:2] == (size, size)
+    assert size == 7
+
+
+def test_colour_shapes_match_gan_utils_conv_predictions():
+    from gan_utils.conv import conv_output_size, conv_transpose_output_size
+
+    G = layer_output_shapes(models.dcgan64_generator())
+    size = 4
+    for layer in ("up1", "up2", "up3", "to_image"):
+        size = conv_transpose_output_size(size, 4, 2, "same")
+        assert G[layer][:2] == (size, size)
+    assert size == 64
+    D = layer_output_shapes(models.dcgan64_discriminator())
+    size = 64
+    for layer in ("down1", "down2", "down3", "down4"):
+        size = conv_output_size(size, 4, 2, "same")
+        assert D[layer][:2] == (size, size)
+    assert conv_output_size(size, 4, 1, "valid") == 1 == D["score"][0]
+    F = layer_output_shapes(models.frog_discriminator())
+    size = conv_output_size(32, 3, 1, "valid")
+    assert F["conv"][:2] == (size, size) == (30, 30)
+    for layer in ("down1", "down2", "down3"):
+        size = conv_output_size(size, 4, 2, "valid")
+        assert F[layer][:2] == (size, size)
+    assert size == 2
+
+
+# --- notebook 06 -----------------------------------------------------------------
+
+def test_frog_models_match_deep_learning_with_python_counts():
+    G = models.frog_generator()            # latent 32, 256 filters, as in the book
+    shapes = layer_output_shapes(G)
+    assert shapes["reshape"] == (16, 16, 128) and shapes["up"] == (32, 32, 256)
+    assert shapes["tanh"] == (32, 32, 3)
+    expected_g = ((32 + 1) * 16 * 16 * 128 + (25 * 128 + 1) * 256 + (16 * 256 + 1) * 256
+                  + 2 * (25 * 256 + 1) * 256 + (49 * 256 + 1) * 3)
+    assert G.count_params() == expected_g == 6_264_579
+    D = models.frog_discriminator()
+    expected_d = (9 * 3 + 1) * 128 + 3 * (16 * 128 + 1) * 128 + (2 * 2 * 128 + 1)
+    assert D.count_params() == expected_d == 790_913
+
+
+@pytest.mark.parametrize("kernel", [3, 4])
+def test_frog_generator_upsample_kernel_changes_only_that_layer(kernel):
+    G = models.frog_generator(latent_dim=8, filters=16, upsample_kernel=kernel)
+    assert tuple(G.get_layer("up").kernel.shape) == (kernel, kernel, 16, 16)
+    assert layer_output_shapes(G)["tanh"] == (32, 32, 3)
+
+
+def test_dcgan64_parameter_counts():
+    f, z = 64, 100
+    G = models.dcgan64_generator(latent_dim=z, filters=f)
+    bn = 4 * (8 * f + 4 * f + 2 * f + f)   # gamma, beta, moving mean and variance
+    convt = 16 * (8 * f * 4 * f + 4 * f * 2 * f + 2 * f * f) + 16 * f * 3 + 3
+    assert G.count_params() == z * 16 * 8 * f + bn + convt
+    D = models.dcgan64_discriminator(filters=f)
+    convs = (16 * 3 * f + f) + 16 * (f * 2 * f + 2 * f * 4 * f + 4 * f * 8 * f)
+    assert D.count_params() == convs + 4 * (2 * f + 4 * f + 8 * f) + (16 * 8 * f + 1)
+
+
+def test_dcgan64_outputs_are_images_and_probabilities():
+    keras.utils.set_random_seed(2)
+    G = models.dcgan64_generator(latent_dim=8, filters=8)
+    D = models.dcgan64_discriminator(filters=8)
+    images = np.asarray(G(np.random.default_rng(1).normal(size=(3, 8)).astype("float32")))
+    assert images.shape == (3, 64, 64, 3)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    p = np.asarray(D(images))
+    assert p.shape == (3, 1) and np.all((p > 0) & (p < 1))
+
+
+def test_colour_models_output_float32_under_mixed_bfloat16(bfloat16_policy):
+    for G, D, latent in ((models.frog_generator(8, 16), models.frog_discriminator(16), 8),
+                         (models.dcgan64_generator(8, 8), models.dcgan64_discriminator(8), 8)):
+        images = G(np.ones((2, latent), "float32"))
+        assert G.get_layer("to_image").compute_dtype == "bfloat16"
+        assert images.dtype == "float32" and D(images).dtype == "float32"
+
+
+@pytest.mark.parametrize("builder", [models.frog_generator, models.dcgan64_generator])
+def test_colour_generator_weights_start_from_normal_0_02(builder):
+    keras.utils.set_random_seed(3)
+    G = builder(latent_dim=16, filters=32)
+    values = np.concatenate([np.ravel(np.asarray(w)) for w in G.weights
+                             if w.name.endswith("kernel")])
+    assert values.std() == pytest.approx(models.DCGAN_INIT_STDDEV, rel=0.05)
+
+
+def test_colour_builders_reject_bad_arguments():
+    with pytest.raises(ValueError, match="filters"):
+        models.frog_generator(filters=15)
+    with pytest.raises(ValueError, match="upsample_kernel"):
+        models.frog_generator(upsample_kernel=0)
+    with pytest.raises(ValueError, match="dropout"):
+        models.frog_discriminator(dropout=-0.1)
+    with pytest.raises(ValueError, match="filters"):
+        models.dcgan64_discriminator(filters=0)
+    with pytest.raises(ValueError, match="latent_dim"):
+        models.dcgan64_generator(latent_dim=-1)
