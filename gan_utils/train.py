@@ -1,0 +1,435 @@
+"""One resumable GAN training engine for every notebook of the course.
+
+The step is the one notebook 04 writes out by hand: a discriminator step with its own
+``tf.GradientTape``, then a generator step with another, each optimizer updating only
+its own network. Around it, the plumbing a learner should not have to write twice:
+
+- ``@tf.function`` with optional XLA (``jit_compile=True``);
+- mixed precision (bfloat16 or float16, with loss scaling under float16), taken from
+  the models' dtype policy, so :func:`gan_utils.runtime.use_precision` is all it takes;
+- any ``tf.distribute`` strategy (build the models inside ``strategy.scope()``);
+- a history of both losses and the mean D(x) and D(G(z));
+- sample grids from one fixed noise batch every ``sample_every`` steps;
+- a tqdm progress bar with live losses;
+- checkpoints (``tf.train.CheckpointManager``) every few minutes and automatic resume:
+  a run killed at any moment continues from its last checkpoint with the same step,
+  optimizer state, fixed noise, history and samples;
+- a clear stop, naming the step, when a loss becomes NaN or infinite.
+
+The noise of step ``s`` is drawn with stateless random ops seeded by ``(seed, s)``, so
+a resumed run draws the same noise it would have drawn without the interruption.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from gan_utils import losses
+
+HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
+_NOISE_SALT, _GEN_SALT, _LABEL_SALT, _FIXED_SALT = 1, 2, 3, 4
+
+
+class TrainingDiverged(FloatingPointError):
+    """A loss became NaN or infinite; the message names the step."""
+
+
+class GANTrainer:
+    """Train a generator against a discriminator with a custom ``tf.GradientTape`` loop.
+
+    The generator maps a latent batch ``z`` (shape ``(batch,) + latent_shape``) to
+    images; the discriminator maps images to one logit each (or to a probability with
+    ``from_logits=False``). With ``num_classes``, both are conditional: the generator
+    is called as ``generator([z, labels])``, the discriminator as
+    ``discriminator([images, labels])``, and the dataset yields ``(images, labels)``.
+
+    ``fit`` trains *until* a total step count, so rerunning a notebook cell after a
+    disconnect resumes instead of starting again; ``fit_more`` trains n more steps.
+    """
+
+    def __init__(self, generator, discriminator, *, latent_dim: int | tuple[int, ...],
+                 g_optimizer=None, d_optimizer=None,
+                 generator_loss: str = "non_saturating", label_smoothing: float = 0.0,
+                 label_noise: float = 0.0, d_steps: int = 1, from_logits: bool = True,
+                 num_classes: int | None = None, num_samples: int = 64,
+                 sample_every: int = 100, checkpoint_dir: str | os.PathLike | None = None,
+                 checkpoint_every_seconds: float = 300.0, max_to_keep: int = 2,
+                 jit_compile: bool = False, steps_per_execution: int = 1,
+                 strategy: tf.distribute.Strategy | None = None, seed: int = 0,
+                 verbose: bool = True):
+        import keras
+
+        if generator_loss not in losses.GENERATOR_LOSSES:
+            raise ValueError(f"generator_loss={generator_loss!r}: expected one of "
+                             f"{', '.join(losses.GENERATOR_LOSSES)}")
+        for name, value in (("d_steps", d_steps), ("num_samples", num_samples),
+                            ("sample_every", sample_every),
+                            ("steps_per_execution", steps_per_execution)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}={value!r}: expected a positive integer")
+        if num_classes is not None and num_classes < 2:
+            raise ValueError(f"num_classes={num_classes!r}: expected None or at least 2")
+        if checkpoint_every_seconds <= 0:
+            raise ValueError(f"checkpoint_every_seconds={checkpoint_every_seconds}: "
+                             "expected a positive number of seconds")
+        losses.real_labels(1, label_smoothing, label_noise)  # validates both fractions
+
+        self.generator, self.discriminator = generator, discriminator
+        self.latent_shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(latent_dim)
+        self.generator_loss, self.from_logits = generator_loss, from_logits
+        self.label_smoothing, self.label_noise = float(label_smoothing), float(label_noise)
+        self.d_steps, self.num_classes, self.seed = int(d_steps), num_classes, int(seed)
+        self.sample_every = int(sample_every)
+        self.steps_per_execution = int(steps_per_execution)
+        self.checkpoint_every_seconds = float(checkpoint_every_seconds)
+        self.jit_compile, self.verbose = jit_compile, verbose
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self._check_models_in_scope()
+
+        with self.strategy.scope():
+            self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+            self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+            if self._uses_float16():
+                self.g_optimizer = _with_loss_scaling(self.g_optimizer)
+                self.d_optimizer = _with_loss_scaling(self.d_optimizer)
+            self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            self.fixed_noise = tf.Variable(
+                tf.random.stateless_normal((num_samples,) + self.latent_shape,
+                                           seed=[self.seed, _FIXED_SALT]),
+                trainable=False, name="fixed_noise")
+            labels = np.arange(num_samples) % (num_classes or 1)
+            self.fixed_labels = tf.Variable(labels.astype(np.int32), trainable=False,
+                                            name="fixed_labels")
+        self._build_optimizers()
+
+        self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
+        self.samples: list[tuple[int, np.ndarray]] = []
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self._manager = None
+        if self.checkpoint_dir is not None:
+            self.checkpoint = tf.train.Checkpoint(
+                generator=generator, discriminator=discriminator,
+                g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
+                step=self._step, fixed_noise=self.fixed_noise, fixed_labels=self.fixed_labels)
+            self._manager = tf.train.CheckpointManager(
+                self.checkpoint, str(self.checkpoint_dir), max_to_keep=max_to_keep)
+            self.restore()
+        self._train_function = None
+        self._iterators: dict[int, Iterable] = {}
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _check_models_in_scope(self) -> None:
+        """Models must be built under the strategy that trains them; say so clearly."""
+        if self.strategy.num_replicas_in_sync == 1 and not tf.distribute.has_strategy():
+            return
+        for model in (self.generator, self.discriminator):
+            for variable in model.variables:
+                if not self.strategy.extended.variable_created_in_scope(
+                        getattr(variable, "value", variable)):
+                    raise ValueError(f"{model.name}: its variables were not created under the "
+                                     "training strategy; build the models inside "
+                                     "`with strategy.scope():`")
+
+    def _uses_float16(self) -> bool:
+        return any(getattr(m, "compute_dtype", "float32") == "float16"
+                   for m in (self.generator, self.discriminator))
+
+    def _build_optimizers(self) -> None:
+        """Create the optimizers' slots now, so a checkpoint restores them at once."""
+        with self.strategy.scope():
+            for optimizer, model in ((self.g_optimizer, self.generator),
+                                     (self.d_optimizer, self.discriminator)):
+                if not model.built or not model.trainable_variables:
+                    raise ValueError(f"{model.name}: the model has no weights yet; build it "
+                                     "(for example with keras.Input) before training")
+                if not optimizer.built:
+                    optimizer.build(model.trainable_variables)
+
+    # ------------------------------------------------------------------ the step
+    @property
+    def uses_xla(self) -> bool:
+        """Whether the step is compiled with XLA here.
+
+        XLA compiles the step on one device. With several replicas it is left to the
+        strategy: TPUStrategy compiles everything with XLA by itself, and MirroredStrategy
+        cannot hand XLA variables that live on another device.
+        """
+        return bool(self.jit_compile) and self.strategy.num_replicas_in_sync == 1
+
+    @property
+    def step(self) -> int:
+        """How many generator steps have been taken (restored from checkpoints)."""
+        return int(self._step.numpy())
+
+    def _seed(self, step, salt: int, offset=0) -> tf.Tensor:
+        """A stateless seed for this step, replica and purpose.
+
+        ``step`` comes in as a tensor argument rather than being read from the step
+        variable here: an int64 variable lives on the host, out of XLA's reach on a GPU.
+        """
+        context = tf.distribute.get_replica_context()
+        replica = context.replica_id_in_sync_group if context is not None else 0
+        counter = (tf.cast(step, tf.int64) * self.strategy.num_replicas_in_sync
+                   + tf.cast(replica, tf.int64))
+        return tf.stack([tf.constant(self.seed * 16 + salt, tf.int64) + offset * 1_000_003,
+                         counter])
+
+    def _generator_inputs(self, z, labels):
+        return [z, labels] if self.num_classes else z
+
+    def _discriminator_inputs(self, images, labels):
+        return [images, labels] if self.num_classes else images
+
+    def train_step(self, images, labels=None, step=0, seed_offset=0):
+        """One discriminator update (``d_steps`` of them) then one generator update.
+
+        Runs on one replica's batch; ``step`` (with the trainer's seed) picks the noise.
+        Returns the losses and the mean probabilities D(x) and D(G(z)) seen by the
+        (last) discriminator step, as float32 scalars.
+        """
+        batch = tf.shape(images)[0]
+        replicas = self.strategy.num_replicas_in_sync
+        G, D = self.generator, self.discriminator
+        for d_step in range(self.d_steps):
+            z = tf.random.stateless_normal((batch,) + self.latent_shape,
+                                           seed=self._seed(step, _NOISE_SALT, seed_offset + d_step))
+            with tf.GradientTape() as tape:  # watches D's trainable variables only
+                fake = G(self._generator_inputs(z, labels), training=True)
+                real_out = D(self._discriminator_inputs(images, labels), training=True)
+                fake_out = D(self._discriminator_inputs(fake, labels), training=True)
+                d_loss = losses.discriminator_loss(
+                    real_out, fake_out, label_smoothing=self.label_smoothing,
+                    label_noise=self.label_noise, from_logits=self.from_logits,
+                    seed=self._seed(step, _LABEL_SALT, seed_offset + d_step))
+                scaled = self.d_optimizer.scale_loss(d_loss / replicas)
+            grads = tape.gradient(scaled, D.trainable_variables)
+            self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
+
+        z = tf.random.stateless_normal((batch,) + self.latent_shape,
+                                       seed=self._seed(step, _GEN_SALT, seed_offset))
+        with tf.GradientTape() as tape:  # watches G's trainable variables only
+            fake_for_g = D(self._discriminator_inputs(
+                G(self._generator_inputs(z, labels), training=True), labels), training=True)
+            g_loss = losses.generator_loss(fake_for_g, self.generator_loss, self.from_logits)
+            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
+        grads = tape.gradient(scaled, G.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
+        return tf.stack([d_loss, g_loss,
+                         tf.reduce_mean(losses.probabilities(real_out, self.from_logits)),
+                         tf.reduce_mean(losses.probabilities(fake_out, self.from_logits))])
+
+    def _replica_step(self, batch, step):
+        if self.num_classes:
+            images, labels = batch
+        else:
+            images, labels = (batch[0] if isinstance(batch, (tuple, list)) else batch), None
+        return self.train_step(images, labels, step)
+
+    def _make_train_function(self) -> Callable:
+        """A tf.function running ``steps_per_execution`` steps; returns their mean metrics."""
+        replica_step = self._replica_step
+        if self.uses_xla:
+            replica_step = tf.function(self._replica_step, jit_compile=True)
+
+        @tf.function
+        def train_many(iterator, count):
+            total = tf.zeros([4], tf.float32)
+            for _ in tf.range(count):
+                per_replica = self.strategy.run(
+                    replica_step, args=(next(iterator), self._step.read_value()))
+                total += self.strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica,
+                                              axis=None)
+                self._step.assign_add(1)
+            return total / tf.cast(count, tf.float32)
+
+        return train_many
+
+    # ------------------------------------------------------------------ training loop
+    def fit(self, dataset: tf.data.Dataset, *, epochs: int | None = None,
+            steps: int | None = None, callbacks: Iterable[Callable] = (),
+            progress: bool = True) -> dict[str, list]:
+        """Train until the total step count reaches ``steps`` (or ``epochs`` epochs).
+
+        An epoch is one pass over ``dataset`` (a batched tf.data pipeline). When the
+        trainer already stands at or past the target (restored from a checkpoint), it
+        returns at once. ``callbacks`` are called as ``cb(trainer)`` after each sample
+        grid and at the end. Returns the history.
+        """
+        if (epochs is None) == (steps is None):
+            raise ValueError("fit: give exactly one of epochs= or steps= (a total to reach)")
+        if epochs is not None:
+            if epochs < 0:
+                raise ValueError(f"epochs={epochs}: expected a non-negative number")
+            steps = math.ceil(epochs * self.steps_per_epoch(dataset))
+        if steps < 0:
+            raise ValueError(f"steps={steps}: expected a non-negative number")
+        return self._train_until(dataset, int(steps), list(callbacks), progress)
+
+    def fit_more(self, dataset: tf.data.Dataset, steps: int, *,
+                 callbacks: Iterable[Callable] = (), progress: bool = True) -> dict[str, list]:
+        """Train ``steps`` more steps from wherever the trainer stands."""
+        if steps < 0:
+            raise ValueError(f"steps={steps}: expected a non-negative number")
+        return self._train_until(dataset, self.step + int(steps), list(callbacks), progress)
+
+    @staticmethod
+    def steps_per_epoch(dataset: tf.data.Dataset) -> int:
+        """Batches in one pass over a finite, batched dataset."""
+        count = int(dataset.cardinality())
+        if count <= 0:
+            raise ValueError("dataset: its number of batches is unknown or infinite; "
+                             "pass steps= instead of epochs=")
+        return count
+
+    def _iterator(self, dataset: tf.data.Dataset):
+        """One endless distributed iterator per dataset, kept between fit calls."""
+        key = id(dataset)
+        if key not in self._iterators:
+            distributed = self.strategy.experimental_distribute_dataset(dataset.repeat())
+            self._iterators = {key: iter(distributed)}
+        return self._iterators[key]
+
+    def _train_until(self, dataset, target: int, callbacks: list, progress: bool):
+        from tqdm.auto import tqdm
+
+        start = self.step
+        if start >= target:
+            if self.verbose:
+                print(f"Already at step {start} (target {target}): nothing to train.")
+            return self.history
+        if self._train_function is None:
+            self._train_function = self._make_train_function()
+        iterator = self._iterator(dataset)
+        if not self.samples:
+            self._record_samples()
+        bar = tqdm(total=target - start, desc="training", unit="step", disable=not progress,
+                   dynamic_ncols=True)
+        last_save = time.monotonic()
+        seconds = self.history["seconds"][-1] if self.history["seconds"] else 0.0
+        clock = time.perf_counter()
+        try:
+            while self.step < target:
+                count = min(self.steps_per_execution, target - self.step,
+                            self.sample_every - self.step % self.sample_every)
+                metrics = self._train_function(iterator, tf.constant(count, tf.int64)).numpy()
+                now = time.perf_counter()
+                seconds, clock = seconds + now - clock, now
+                self._record(metrics, seconds)
+                bar.update(count)
+                bar.set_postfix(d_loss=f"{metrics[0]:.3f}", g_loss=f"{metrics[1]:.3f}",
+                                D_x=f"{metrics[2]:.2f}", D_G_z=f"{metrics[3]:.2f}")
+                if self.step % self.sample_every == 0 or self.step >= target:
+                    self._record_samples()
+                    for callback in callbacks:
+                        callback(self)
+                if time.monotonic() - last_save >= self.checkpoint_every_seconds:
+                    self.save()
+                    last_save = time.monotonic()
+        except KeyboardInterrupt:
+            bar.close()
+            self.save()
+            print(f"Interrupted at step {self.step}; saved. Run fit again to continue.")
+            raise
+        bar.close()
+        self.save()
+        return self.history
+
+    def _record(self, metrics: np.ndarray, seconds: float) -> None:
+        """Append one history entry; stop with the step's number on NaN or infinity."""
+        if not np.all(np.isfinite(metrics)):
+            names = [n for n, v in zip(("discriminator loss", "generator loss", "D(x)",
+                                        "D(G(z))"), metrics) if not np.isfinite(v)]
+            raise TrainingDiverged(
+                f"Training stopped at step {self.step}: the {' and the '.join(names)} became "
+                f"{metrics[~np.isfinite(metrics)][0]}. Lower the learning rates or check the "
+                "data scaling; the last checkpoint (if any) is from before this step.")
+        for key, value in zip(HISTORY_KEYS, (self.step, *map(float, metrics), seconds)):
+            self.history[key].append(value)
+
+    def _record_samples(self) -> None:
+        if self.samples and self.samples[-1][0] == self.step:
+            return
+        self.samples.append((self.step, self.generate(noise=self.fixed_noise,
+                                                      labels=self.fixed_labels)))
+
+    # ------------------------------------------------------------------ using G
+    def generate(self, n: int | None = None, noise=None, labels=None) -> np.ndarray:
+        """Images from the generator in inference mode, as float32 in [-1, 1].
+
+        Give ``noise`` (a latent batch), or ``n`` for that many fresh standard-normal
+        latents. Conditional generators take ``labels`` (default: 0, 1, 2, ... cycling).
+        """
+        if noise is None:
+            if n is None or n < 1:
+                raise ValueError("generate: give n (a positive count) or noise")
+            noise = tf.random.normal((n,) + self.latent_shape)
+        noise = tf.convert_to_tensor(noise)
+        if self.num_classes:
+            count = int(noise.shape[0])
+            if labels is None:
+                labels = np.arange(count) % self.num_classes
+            labels = tf.convert_to_tensor(labels)
+        images = self.generator(self._generator_inputs(noise, labels), training=False)
+        return tf.cast(images, tf.float32).numpy()
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self) -> str | None:
+        """Write a checkpoint (models, optimizers, step, fixed noise) plus history and samples."""
+        if self._manager is None:
+            return None
+        path = self._manager.save(checkpoint_number=self.step)
+        _atomic_write_json(self.checkpoint_dir / "history.json", self.history)
+        if self.samples:
+            steps = np.array([s for s, _ in self.samples], dtype=np.int64)
+            images = np.stack([im for _, im in self.samples]).astype(np.float16)
+            _atomic_save_npz(self.checkpoint_dir / "samples.npz", steps=steps, images=images)
+        return path
+
+    def restore(self) -> bool:
+        """Load the latest checkpoint in ``checkpoint_dir``, if any; True when one was found."""
+        if self._manager is None or self._manager.latest_checkpoint is None:
+            return False
+        self.checkpoint.restore(self._manager.latest_checkpoint).assert_existing_objects_matched()
+        step = self.step
+        history_file = self.checkpoint_dir / "history.json"
+        if history_file.exists():
+            saved = json.loads(history_file.read_text())
+            keep = [i for i, s in enumerate(saved.get("step", [])) if s <= step]
+            self.history = {key: [saved[key][i] for i in keep] for key in HISTORY_KEYS}
+        samples_file = self.checkpoint_dir / "samples.npz"
+        if samples_file.exists():
+            with np.load(samples_file, allow_pickle=False) as saved:
+                self.samples = [(int(s), im.astype(np.float32))
+                                for s, im in zip(saved["steps"], saved["images"]) if s <= step]
+        if self.verbose:
+            print(f"Resumed from {self._manager.latest_checkpoint} at step {step}.")
+        return True
+
+
+def _with_loss_scaling(optimizer):
+    """Wrap an optimizer for float16 training (dynamic loss scaling), once."""
+    import keras
+
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def _atomic_write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def _atomic_save_npz(path: Path, **arrays) -> None:
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, path)

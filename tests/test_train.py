@@ -1,0 +1,206 @@
+"""The training engine: its step, resume after a kill, strategies, precision, NaN stops."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_utils import losses, train
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
+
+SCRIPTS = Path(__file__).parent / "_engine_scripts.py"
+
+
+def make_trainer(**kwargs):
+    keras.utils.set_random_seed(0)
+    G, D = toy_models(keras, latent_dim=kwargs.pop("latent_dim", 4))
+    kwargs.setdefault("sample_every", 10)
+    return train.GANTrainer(G, D, latent_dim=4, verbose=False, **kwargs)
+
+
+def test_engine_step_is_the_hand_written_step():
+    """One engine step equals two GradientTape steps written out with the same noise."""
+    trainer = make_trainer()
+    G, D = toy_models(keras)
+    G.set_weights(trainer.generator.get_weights())
+    D.set_weights(trainer.discriminator.get_weights())
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    images = next(iter(toy_dataset(tf)))
+
+    step = tf.constant(0, tf.int64)
+    z_d = tf.random.stateless_normal((32, 4), seed=trainer._seed(step, train._NOISE_SALT))
+    z_g = tf.random.stateless_normal((32, 4), seed=trainer._seed(step, train._GEN_SALT))
+    with tf.GradientTape() as tape:
+        d_loss = losses.discriminator_loss(D(images, training=True), D(G(z_d), training=True))
+    d_opt.apply_gradients(zip(tape.gradient(d_loss, D.trainable_variables),
+                              D.trainable_variables))
+    with tf.GradientTape() as tape:
+        g_loss = losses.generator_loss(D(G(z_g, training=True), training=True))
+    g_opt.apply_gradients(zip(tape.gradient(g_loss, G.trainable_variables),
+                              G.trainable_variables))
+
+    trainer.fit(tf.data.Dataset.from_tensors(images), steps=1, progress=False)
+    for mine, engine in zip(G.get_weights() + D.get_weights(),
+                            trainer.generator.get_weights() + trainer.discriminator.get_weights()):
+        np.testing.assert_allclose(mine, engine, rtol=1e-5, atol=1e-6)
+    assert trainer.history["d_loss"][0] == pytest.approx(float(d_loss), rel=1e-5)
+    assert trainer.history["g_loss"][0] == pytest.approx(float(g_loss), rel=1e-5)
+
+
+def test_a_toy_gan_moves_towards_the_data():
+    """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
+    trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+                           d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+                           steps_per_execution=50, sample_every=100)
+    start = np.linalg.norm(trainer.generate(1000).mean(0) - 2.0)
+    trainer.fit(toy_dataset(tf), steps=600, progress=False)
+    points = trainer.generate(1000)
+    assert trainer.step == 600 and np.linalg.norm(points.mean(0) - 2.0) < 0.5 < start
+    assert 0.1 < points.std(0).mean() < 1.5
+    assert trainer.history["step"][-1] == 600 and len(trainer.history["step"]) == 12
+    assert [s for s, _ in trainer.samples] == list(range(0, 601, 100))
+
+
+def test_history_samples_and_epochs():
+    trainer = make_trainer(num_samples=9)
+    dataset = toy_dataset(tf)  # 8 batches per epoch
+    trainer.fit(dataset, epochs=2, progress=False)
+    assert trainer.step == 16
+    assert trainer.history["step"] == list(range(1, 17))
+    assert [s for s, _ in trainer.samples] == [0, 10, 16]
+    assert trainer.samples[-1][1].shape == (9, 2)
+    calls = []
+    trainer.fit_more(dataset, 4, callbacks=[lambda t: calls.append(t.step)], progress=False)
+    assert trainer.step == 20 and calls == [20]
+    trainer.fit(dataset, steps=20, progress=False)  # already there: nothing happens
+    assert trainer.step == 20
+
+
+def test_checkpoint_restores_everything(tmp_path):
+    first = make_trainer(checkpoint_dir=tmp_path, seed=3)
+    first.fit(toy_dataset(tf), steps=25, progress=False)
+    second = make_trainer(checkpoint_dir=tmp_path, seed=99)  # fresh weights, other seed
+    assert second.step == 25
+    np.testing.assert_array_equal(second.fixed_noise.numpy(), first.fixed_noise.numpy())
+    for a, b in zip(first.generator.get_weights() + first.discriminator.get_weights(),
+                    second.generator.get_weights() + second.discriminator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert int(second.d_optimizer.iterations) == int(first.d_optimizer.iterations) == 25
+    assert second.history == first.history
+    assert [s for s, _ in second.samples] == [s for s, _ in first.samples]
+
+
+def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
+    """kill -9 in the middle of training; a new trainer continues from the checkpoint."""
+    process = subprocess.Popen([sys.executable, str(SCRIPTS), "train_forever", str(tmp_path), "5"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        fixed_noise = np.array(json.loads(process.stdout.readline())["fixed_noise"])
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = tf.train.get_checkpoint_state(str(tmp_path))
+            if state and int(state.model_checkpoint_path.rsplit("-", 1)[1]) >= 40:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the training subprocess wrote no checkpoint at step >= 40 in 120 s")
+        process.send_signal(signal.SIGKILL)  # no chance to save anything more
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    resumed = make_trainer(checkpoint_dir=tmp_path, seed=0)
+    saved_step = resumed.step
+    assert saved_step >= 40
+    np.testing.assert_array_equal(resumed.fixed_noise.numpy(), fixed_noise)
+    assert int(resumed.d_optimizer.iterations) == saved_step
+    assert resumed.history["step"] == list(range(1, saved_step + 1))[-len(resumed.history["step"]):]
+    resumed.fit(toy_dataset(tf), steps=saved_step + 15, progress=False)
+    assert resumed.step == saved_step + 15
+    assert resumed.history["step"][-1] == saved_step + 15
+
+
+def test_nan_stops_training_and_names_the_step(tmp_path):
+    keras.utils.set_random_seed(0)
+    G, _ = toy_models(keras)
+    D = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])  # NaN in, NaN out
+    trainer = train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=tmp_path, verbose=False)
+    good, bad = toy_dataset(tf), toy_dataset(tf).map(lambda x: x * np.nan)
+    trainer.fit(good, steps=3, progress=False)
+    with pytest.raises(train.TrainingDiverged, match="step 4: the discriminator loss"):
+        trainer.fit(bad, steps=6, progress=False)
+    assert trainer.history["step"] == [1, 2, 3]  # the bad step is not recorded
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-3")  # nor saved
+
+
+def test_mirrored_strategy_on_two_cpu_devices():
+    result = subprocess.run([sys.executable, str(SCRIPTS), "mirrored"], capture_output=True,
+                            text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"replicas": 2, "step": 30, "copies_equal": True, "changed": True,
+                      "refused": True, "finite": True, "uses_xla": False}
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_on_cpu(policy):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        trainer = make_trainer(jit_compile=True)
+        assert trainer.generator.layers[0].compute_dtype == policy.split("_")[1]
+        assert trainer.generator.layers[0].kernel.dtype == "float32"  # master weights
+        is_scaled = isinstance(trainer.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        assert is_scaled == (policy == "mixed_float16")
+        trainer.fit(toy_dataset(tf), steps=20, progress=False)
+        assert np.all(np.isfinite(trainer.history["g_loss"]))
+        assert trainer.generate(3).dtype == np.float32
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_conditional_models_get_labels():
+    keras.utils.set_random_seed(0)
+    z, y = keras.Input((4,)), keras.Input((), dtype="int32")
+    h = keras.layers.Concatenate()([z, keras.layers.Embedding(3, 2)(y)])
+    G = keras.Model([z, y], keras.layers.Dense(2)(h))
+    x, y2 = keras.Input((2,)), keras.Input((), dtype="int32")
+    h = keras.layers.Concatenate()([x, keras.layers.Embedding(3, 2)(y2)])
+    D = keras.Model([x, y2], keras.layers.Dense(1)(h))
+    trainer = train.GANTrainer(G, D, latent_dim=4, num_classes=3, num_samples=6, verbose=False)
+    points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    labels = np.arange(64) % 3
+    data = tf.data.Dataset.from_tensor_slices((points, labels)).batch(16, drop_remainder=True)
+    trainer.fit(data, steps=4, progress=False)
+    assert trainer.step == 4
+    np.testing.assert_array_equal(trainer.fixed_labels.numpy(), [0, 1, 2, 0, 1, 2])
+    assert trainer.generate(noise=np.zeros((2, 4), "float32"), labels=[0, 2]).shape == (2, 2)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"generator_loss": "hinge"}, "generator_loss='hinge'"),
+    ({"d_steps": 0}, "d_steps=0"),
+    ({"label_smoothing": 0.7}, "label_smoothing=0.7"),
+])
+def test_bad_settings_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_trainer(**kwargs)
+
+
+def test_fit_needs_exactly_one_target():
+    trainer = make_trainer()
+    with pytest.raises(ValueError, match="exactly one of epochs= or steps="):
+        trainer.fit(toy_dataset(tf), epochs=1, steps=3)
+    with pytest.raises(ValueError, match="unknown or infinite"):
+        trainer.fit(toy_dataset(tf).repeat(), epochs=1)

@@ -1,0 +1,77 @@
+"""gan_utils.viz: grids worked out by hand, GIF round trips, plots that draw."""
+
+import imageio.v2 as imageio
+import matplotlib
+import numpy as np
+import pytest
+
+from gan_utils import viz
+
+matplotlib.use("Agg")
+
+
+def test_grid_layout_and_values_from_signed_floats():
+    images = np.stack([np.full((2, 3), v, np.float32) for v in (-1.0, 0.0, 1.0)])
+    grid = viz.image_grid(images, ncols=2, padding=1, pad_value=0.5)
+    assert grid.shape == (2 * 3 + 1, 2 * 4 + 1)  # 2 rows of height 2, 2 columns of width 3
+    assert grid[1, 1] == 0.0 and grid[1, 5] == 0.5 and grid[4, 1] == 1.0
+    assert grid[0, 0] == 0.5 and grid[4, 5] == 0.5  # padding and the empty fourth tile
+
+
+def test_grid_from_uint8_rgb_and_gray_channel():
+    rgb = np.zeros((4, 5, 5, 3), np.uint8)
+    rgb[..., 0] = 255
+    grid = viz.image_grid(rgb, padding=0)
+    assert grid.shape == (10, 10, 3)
+    np.testing.assert_array_equal(grid[..., 0], 1.0)
+    np.testing.assert_array_equal(grid[..., 1:], 0.0)
+    gray = viz.image_grid(np.zeros((1, 28, 28, 1), np.uint8), padding=0)
+    assert gray.shape == (28, 28)
+
+
+@pytest.mark.parametrize(("images", "message"), [
+    (np.zeros((2, 4, 4, 2)), "expected shape"),
+    (np.zeros((0, 4, 4)), "empty"),
+    (np.full((1, 4, 4), np.nan), "NaN"),
+])
+def test_grid_rejects_bad_batches(images, message):
+    with pytest.raises(ValueError, match=message):
+        viz.image_grid(images)
+
+
+def test_gif_round_trip(tmp_path):
+    frames = [np.full((4, 6, 6), v, np.float32) for v in (-1.0, 1.0)]
+    path = viz.save_gif(frames, tmp_path / "out" / "train.gif", fps=5, scale=2)
+    read = imageio.mimread(path)
+    assert len(read) == 2
+    first, last = np.asarray(read[0]), np.asarray(read[1])
+    assert first.shape[:2] == (2 * (2 * 7 + 1), 2 * (2 * 7 + 1))
+    assert first[..., 0].min() == 0 and last[3, 3, 0] == 255  # a black tile, then a white one
+    html = viz.animation_html(frames).data
+    assert html.startswith('<img src="data:image/gif;base64,')
+
+
+def test_frames_must_share_a_shape():
+    with pytest.raises(ValueError, match="one shape"):
+        viz.save_gif([np.zeros((1, 4, 4)), np.zeros((1, 5, 5))], "unused.gif")
+
+
+def test_history_plot_and_live_view_outside_a_notebook(tmp_path):
+    history = {"step": [1, 2], "d_loss": [1.4, 1.2], "g_loss": [0.7, 0.9],
+               "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4], "seconds": [0.1, 0.2]}
+    fig = viz.plot_history(history)
+    assert [line.get_label() for line in fig.axes[1].lines][:2] == ["D(x), real",
+                                                                   "D(G(z)), fake"]
+    assert viz.save_figure(fig, "curves", folder=tmp_path).exists()
+    frame = viz.figure_to_array(fig)
+    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3
+    with pytest.raises(ValueError, match="missing keys"):
+        viz.plot_history({"step": []})
+
+    class FakeTrainer:
+        samples = [(2, np.zeros((4, 8, 8, 1), np.float32))]
+
+    FakeTrainer.history = history
+    view = viz.LiveView()
+    view(FakeTrainer())  # no IPython kernel here: draws the figure, displays nothing
+    assert view.handle is None and len(view.figure.axes) == 3
