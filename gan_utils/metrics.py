@@ -1,0 +1,622 @@
+"""How good are the generated images? FID, KID, a classifier score and a class histogram.
+
+All of these compare *features* of generated images with features of real ones:
+
+- :func:`frechet_distance` / :func:`fid`: fit a Gaussian to each feature set and take
+  the Fréchet (2-Wasserstein) distance between the two Gaussians (lower is better);
+- :func:`kid`: the unbiased squared MMD with the cubic polynomial kernel, averaged over
+  random subsets (lower is better, about 0 for one distribution, and unbiased, so it can
+  be compared across sample sizes where FID cannot);
+- :func:`classifier_score`: the MNIST analogue of the Inception Score,
+  ``exp(E_x KL(p(y|x) || p(y)))``: 1 (worst) to the number of classes (best);
+- :func:`class_histogram` / :func:`plot_class_histogram`: how many samples fall in each
+  class, which shows mode collapse as missing classes.
+
+Features come from a small MNIST classifier trained by ``tools/train_mnist_classifier.py``
+and shipped with the package (:func:`mnist_classifier`, :func:`mnist_features`,
+:func:`classify`), so everything works offline. Its FIDs are *MNIST-classifier FIDs*:
+comparable with each other, not with published (InceptionV3) FIDs. Where a network is
+available, :func:`inception_features` gives the standard InceptionV3 features.
+
+Images are accepted as uint8 in [0, 255] (what the datasets hold) or as floats in
+[-1, 1] (what the generators output), with or without the channel axis; both are
+mapped to float32 in [-1, 1], the range the classifier was trained on.
+
+A number alone says little, so :func:`evaluate_generator` prints every score next to two
+references on the same real data: real vs real (two disjoint halves) and real vs noise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+MNIST_CLASSIFIER_PATH = ASSETS_DIR / "mnist_classifier.keras"
+#: Name of the classifier layer whose output is the feature vector for FID and KID.
+FEATURE_LAYER = "features"
+#: Name of the classifier's last layer (10 logits, one per digit).
+LOGITS_LAYER = "logits"
+#: Width of the feature vector (the classifier's penultimate, pre-activation dense layer).
+MNIST_FEATURE_DIM = 128
+MNIST_IMAGE_SHAPE = (28, 28, 1)
+INCEPTION_SIZE = 299
+#: How far outside [-1, 1] float images may stray (round-off) before they are refused.
+_RANGE_TOLERANCE = 1e-3
+
+
+# ---------------------------------------------------------------------------
+# Input checks
+# ---------------------------------------------------------------------------
+
+def _check_features(features, name: str, min_samples: int = 2) -> np.ndarray:
+    """Return ``features`` as a float64 (N, D) array, or raise a ValueError naming ``name``."""
+    array = np.asarray(features)
+    if array.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D array (samples, features), "
+                         f"got shape {array.shape}")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"{name}: expected numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    if array.shape[0] < min_samples:
+        raise ValueError(f"{name}: {array.shape[0]} samples, need at least {min_samples}")
+    return array
+
+
+def _check_same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise unless two feature arrays have the same number of columns."""
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"{name_a} has {a.shape[1]} features per sample but {name_b} has "
+                         f"{b.shape[1]}: both must come from the same feature extractor")
+
+
+def to_signed_images(images, name: str = "images",
+                     image_shape: tuple[int, int, int] | None = None) -> np.ndarray:
+    """Images as float32 NHWC in [-1, 1], from uint8 [0, 255] or float [-1, 1].
+
+    A missing channel axis ((N, H, W)) is added. ``image_shape`` (H, W, C), when given,
+    is checked. Floats outside [-1, 1] are refused rather than guessed at: a float
+    image in [0, 255] would otherwise be silently clipped into a white page.
+    """
+    array = np.asarray(images)
+    if array.ndim == 3:
+        array = array[..., None]
+    if array.ndim != 4:
+        raise ValueError(f"{name}: expected shape (N, H, W) or (N, H, W, C), "
+                         f"got {np.shape(images)}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name}: the batch is empty")
+    if image_shape is not None and tuple(array.shape[1:]) != tuple(image_shape):
+        raise ValueError(f"{name}: expected images of shape {tuple(image_shape)}, "
+                         f"got {tuple(array.shape[1:])}")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 127.5 - 1.0
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{name}: expected uint8 in [0, 255] or floats in [-1, 1], "
+                         f"got dtype {array.dtype}")
+    array = array.astype(np.float32)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    low, high = float(array.min()), float(array.max())
+    if low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
+        raise ValueError(f"{name}: float images must lie in [-1, 1] (found [{low:.3g}, "
+                         f"{high:.3g}]); pass uint8 for [0, 255] data")
+    return np.clip(array, -1.0, 1.0)
+
+
+# ---------------------------------------------------------------------------
+# Fréchet distance and FID
+# ---------------------------------------------------------------------------
+
+def feature_statistics(features, name: str = "features") -> tuple[np.ndarray, np.ndarray]:
+    """Mean vector and (unbiased, N-1) covariance matrix of an (N, D) feature array."""
+    array = _check_features(features, name)
+    return array.mean(axis=0), np.cov(array, rowvar=False).reshape(array.shape[1], -1)
+
+
+def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
+    """Square root of a symmetric positive semi-definite matrix (round-off negatives -> 0)."""
+    eigenvalues, eigenvectors = np.linalg.eigh(matrix)
+    return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
+    """Fréchet distance between the Gaussians N(mu1, sigma1) and N(mu2, sigma2).
+
+    ``|mu1 - mu2|^2 + tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))``, in float64.
+    The trace of the matrix square root is taken in the symmetric form
+    ``tr((sigma1^(1/2) sigma2 sigma1^(1/2))^(1/2))`` (the same eigenvalues as
+    ``sigma1 sigma2``), which stays real and stable when a covariance is singular or
+    nearly so, where ``scipy.linalg.sqrtm(sigma1 @ sigma2)`` can return complex noise.
+    """
+    mu1 = np.asarray(mu1, dtype=np.float64)
+    mu2 = np.asarray(mu2, dtype=np.float64)
+    sigma1 = np.atleast_2d(np.asarray(sigma1, dtype=np.float64))
+    sigma2 = np.atleast_2d(np.asarray(sigma2, dtype=np.float64))
+    mu1, mu2 = np.atleast_1d(mu1), np.atleast_1d(mu2)
+    for name, mu in (("mu1", mu1), ("mu2", mu2)):
+        if mu.ndim != 1:
+            raise ValueError(f"{name}: expected a vector, got shape {mu.shape}")
+    dim = mu1.shape[0]
+    if mu2.shape != (dim,):
+        raise ValueError(f"mu2: expected shape ({dim},) like mu1, got {mu2.shape}")
+    for name, sigma in (("sigma1", sigma1), ("sigma2", sigma2)):
+        if sigma.shape != (dim, dim):
+            raise ValueError(f"{name}: expected a ({dim}, {dim}) covariance matrix, "
+                             f"got shape {sigma.shape}")
+        if not np.allclose(sigma, sigma.T, rtol=1e-5, atol=1e-8 * (1 + np.abs(sigma).max())):
+            raise ValueError(f"{name}: a covariance matrix must be symmetric")
+    for name, value in (("mu1", mu1), ("mu2", mu2), ("sigma1", sigma1), ("sigma2", sigma2)):
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name}: contains NaN or infinite values")
+    sigma1 = (sigma1 + sigma1.T) / 2
+    sigma2 = (sigma2 + sigma2.T) / 2
+    root1 = _psd_sqrt(sigma1)
+    middle = root1 @ sigma2 @ root1
+    trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0.0, None)).sum()
+    diff = mu1 - mu2
+    distance = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_sqrt
+    return float(max(distance, 0.0))  # a distance; tiny negatives are round-off
+
+
+def fid(real_features, fake_features) -> float:
+    """Fréchet Inception Distance between two (N, D) feature sets (lower is better).
+
+    Each set needs more samples than features (N > D), or its covariance is singular
+    and the score meaningless. FID is biased upwards for small N: compare only scores
+    computed with the same numbers of samples.
+    """
+    real = _check_features(real_features, "real_features")
+    fake = _check_features(fake_features, "fake_features")
+    _check_same_width(real, fake, "real_features", "fake_features")
+    width = real.shape[1]
+    for name, array in (("real_features", real), ("fake_features", fake)):
+        if array.shape[0] <= width:
+            raise ValueError(f"{name}: {array.shape[0]} samples for {width} features; a "
+                             f"covariance needs more samples than features (N > {width})")
+    return frechet_distance(*feature_statistics(real), *feature_statistics(fake))
+
+
+# ---------------------------------------------------------------------------
+# KID
+# ---------------------------------------------------------------------------
+
+class KIDResult(NamedTuple):
+    """KID as the mean and standard deviation over random subsets."""
+
+    mean: float
+    std: float
+
+
+def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The KID kernel ``k(x, y) = (x . y / d + 1)^3`` for all pairs of rows."""
+    return (x @ y.T / x.shape[1] + 1.0) ** 3
+
+
+def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
+    """Unbiased estimate of the squared MMD between samples ``x`` (m, d) and ``y`` (n, d).
+
+    Within-sample means leave out the diagonal (k(x_i, x_i)), which is what makes the
+    estimate unbiased: its expected value is exactly 0 when both come from one law.
+    """
+    m, n = x.shape[0], y.shape[0]
+    k_xx, k_yy, k_xy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+    within_x = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+    within_y = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
+    return float(within_x + within_y - 2.0 * k_xy.mean())
+
+
+def kid(real_features, fake_features, n_subsets: int = 100, subset_size: int = 1000,
+        seed: int = 0) -> KIDResult:
+    """Kernel Inception Distance: mean and std of the unbiased MMD^2 over random subsets.
+
+    As in the reference implementation (Bińkowski et al., 2018), each of ``n_subsets``
+    draws ``subset_size`` rows (without replacement; fewer if a set is smaller) from
+    each feature set. Can be slightly negative: it is an unbiased estimate of a
+    non-negative number.
+    """
+    real = _check_features(real_features, "real_features")
+    fake = _check_features(fake_features, "fake_features")
+    _check_same_width(real, fake, "real_features", "fake_features")
+    if not isinstance(n_subsets, (int, np.integer)) or n_subsets < 1:
+        raise ValueError(f"n_subsets={n_subsets!r}: expected a positive integer")
+    if not isinstance(subset_size, (int, np.integer)) or subset_size < 2:
+        raise ValueError(f"subset_size={subset_size!r}: expected an integer of at least 2")
+    size = min(int(subset_size), real.shape[0], fake.shape[0])
+    rng = np.random.default_rng(seed)
+    values = np.array([
+        mmd2_unbiased(real[rng.choice(real.shape[0], size, replace=False)],
+                      fake[rng.choice(fake.shape[0], size, replace=False)])
+        for _ in range(n_subsets)])
+    return KIDResult(float(values.mean()), float(values.std()))
+
+
+# ---------------------------------------------------------------------------
+# Classifier score and class histogram
+# ---------------------------------------------------------------------------
+
+def _check_probabilities(probabilities, name: str = "probabilities") -> np.ndarray:
+    """Return an (N, K) float64 array whose rows are probability vectors, or raise."""
+    array = _check_features(probabilities, name, min_samples=1)
+    if np.any(array < 0) or not np.allclose(array.sum(axis=1), 1.0, atol=1e-3):
+        raise ValueError(f"{name}: each row must be a probability vector "
+                         "(non-negative, summing to 1); apply a softmax to logits first")
+    return array
+
+
+def classifier_score(probabilities) -> float:
+    """``exp(E_x KL(p(y|x) || p(y)))``: the Inception Score with the course classifier.
+
+    ``probabilities`` is (N, K): the classifier's p(y|x) for each sample. The score is
+    1 when the classifier cannot tell the samples apart (every p(y|x) equals p(y)) and
+    K when every sample is a confident member of one class and all K classes are
+    equally frequent. Confident but collapsed onto one class scores 1 again.
+    """
+    p_y_given_x = _check_probabilities(probabilities)
+    p_y = p_y_given_x.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p_y_given_x > 0, p_y_given_x * (np.log(p_y_given_x) - np.log(p_y)), 0.0)
+    return float(np.exp(terms.sum(axis=1).mean()))
+
+
+def class_histogram(predictions, num_classes: int = 10) -> np.ndarray:
+    """Count how many samples fall in each class: ``counts[k]`` for k in range(num_classes).
+
+    ``predictions`` is either (N,) integer labels or (N, K) probabilities (the most
+    probable class counts). A class with count 0 is a mode the generator never hits.
+    """
+    array = np.asarray(predictions)
+    if array.ndim == 2:
+        array = _check_probabilities(array, "predictions").argmax(axis=1)
+    elif array.ndim == 1:
+        if not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"predictions: 1-D predictions must be integer labels, "
+                             f"got dtype {array.dtype}")
+    else:
+        raise ValueError(f"predictions: expected (N,) labels or (N, K) probabilities, "
+                         f"got shape {array.shape}")
+    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"num_classes={num_classes!r}: expected a positive integer")
+    if array.size and (array.min() < 0 or array.max() >= num_classes):
+        raise ValueError(f"predictions: labels must lie in [0, {num_classes - 1}], "
+                         f"found [{array.min()}, {array.max()}]")
+    return np.bincount(array.astype(np.int64), minlength=num_classes)
+
+
+def plot_class_histogram(counts, class_names: Sequence[str] | None = None, ax=None,
+                         title: str | None = None):
+    """Bar chart of per-class counts, missing classes marked; returns the Figure.
+
+    The dashed line is what a generator covering every class equally would give.
+    """
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or counts.size == 0 or np.any(counts < 0):
+        raise ValueError(f"counts: expected a 1-D array of non-negative counts, got {counts!r}")
+    names = [str(k) for k in range(counts.size)] if class_names is None else list(class_names)
+    if len(names) != counts.size:
+        raise ValueError(f"class_names: {len(names)} names for {counts.size} classes")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3))
+    else:
+        fig = ax.figure
+    missing = counts == 0
+    colors = np.where(missing, "tab:red", "tab:blue")
+    positions = np.arange(counts.size)
+    ax.bar(positions, counts, color=colors)
+    ax.axhline(counts.sum() / counts.size, color="gray", linestyle="--", label="uniform")
+    for position in positions[missing]:
+        ax.text(position, 0, "missing", rotation=90, ha="center", va="bottom", color="tab:red")
+    ax.set_xticks(positions, names)
+    ax.set_ylabel("samples")
+    ax.set_title(title or f"Samples per class ({int(missing.sum())} of {counts.size} missing)")
+    ax.legend(loc="upper right")
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Feature extractors
+# ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def mnist_classifier():
+    """The course's MNIST classifier (a Keras model, logits out), loaded once from the package.
+
+    Input: (N, 28, 28, 1) float32 in [-1, 1]. Output: 10 logits. Its layer named
+    ``"features"`` (128 units, before the ReLU) gives the FID/KID features. Trained by
+    ``tools/train_mnist_classifier.py``; see ``gan_utils/assets/MNIST_CLASSIFIER.md``.
+    """
+    import keras
+
+    if not MNIST_CLASSIFIER_PATH.exists():
+        raise FileNotFoundError(f"{MNIST_CLASSIFIER_PATH} is missing: rebuild it with "
+                                "python tools/train_mnist_classifier.py")
+    return keras.models.load_model(MNIST_CLASSIFIER_PATH, compile=False)
+
+
+@lru_cache(maxsize=1)
+def _mnist_feature_model():
+    """A model sharing the classifier's weights that outputs (features, logits) at once."""
+    import keras
+
+    classifier = mnist_classifier()
+    return keras.Model(classifier.inputs,
+                       [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
+
+
+def _run_in_batches(model, images: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Call ``model`` (inference mode) on slices of ``images``; concatenate each output."""
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
+    chunks = []
+    for start in range(0, images.shape[0], batch_size):
+        outputs = model(images[start:start + batch_size], training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        chunks.append([np.asarray(out, dtype=np.float32) for out in outputs])
+    return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+
+
+def mnist_features_and_probabilities(images, batch_size: int = 500
+                                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Features (N, 128) and class probabilities (N, 10) in one pass of the classifier."""
+    x = to_signed_images(images, "images", MNIST_IMAGE_SHAPE)
+    features, logits = _run_in_batches(_mnist_feature_model(), x, batch_size)
+    logits = logits - logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    return features, probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+def mnist_features(images, batch_size: int = 500) -> np.ndarray:
+    """The course classifier's 128 features for each image (uint8 or [-1, 1] floats)."""
+    return mnist_features_and_probabilities(images, batch_size)[0]
+
+
+def classify(images, batch_size: int = 500) -> np.ndarray:
+    """The course classifier's class probabilities p(y|x), shape (N, 10)."""
+    return mnist_features_and_probabilities(images, batch_size)[1]
+
+
+class NetworkNeededError(RuntimeError):
+    """Raised when the InceptionV3 weights are not cached and cannot be downloaded."""
+
+
+@lru_cache(maxsize=1)
+def inception_model():
+    """Keras InceptionV3 (ImageNet weights, no top, global average pooling: 2048 features).
+
+    The weights (about 90 MB) are downloaded once into ~/.keras/models; offline this
+    raises :class:`NetworkNeededError`.
+    """
+    import keras
+
+    try:
+        return keras.applications.InceptionV3(include_top=False, pooling="avg",
+                                              weights="imagenet")
+    except Exception as error:  # Keras reports a failed download as a bare Exception
+        raise NetworkNeededError(
+            "InceptionV3 features need the ImageNet weights, which could not be downloaded "
+            f"({error}). Connect to a network once (they are cached in ~/.keras/models), or "
+            "use the course's offline MNIST classifier: metrics.mnist_features(images)."
+        ) from error
+
+
+def inception_features(images, batch_size: int = 64) -> np.ndarray:
+    """Standard FID features: InceptionV3 pool features (N, 2048) of images resized to 299.
+
+    Grayscale images are repeated over three channels; images are resized bilinearly
+    to 299x299 and scaled as InceptionV3 expects ([-1, 1], the same range as ours).
+    Slow on a CPU (about 6 GFLOPs per image).
+    """
+    import tensorflow as tf
+
+    x = to_signed_images(images, "images")
+    if x.shape[-1] not in (1, 3):
+        raise ValueError(f"images: expected 1 or 3 channels, got {x.shape[-1]}")
+    model = inception_model()
+
+    def prepare(batch: np.ndarray) -> tf.Tensor:
+        """Gray to RGB, resize to 299, then InceptionV3's own preprocessing from [0, 255]."""
+        batch = tf.convert_to_tensor(batch)
+        if batch.shape[-1] == 1:
+            batch = tf.repeat(batch, 3, axis=-1)
+        batch = tf.image.resize(batch, (INCEPTION_SIZE, INCEPTION_SIZE), method="bilinear")
+        pixels = (batch + 1.0) * 127.5
+        return tf.keras.applications.inception_v3.preprocess_input(pixels)
+
+    chunks = [np.asarray(model(prepare(x[start:start + batch_size]), training=False),
+                         dtype=np.float32)
+              for start in range(0, x.shape[0], batch_size)]
+    return np.concatenate(chunks)
+
+
+FEATURE_EXTRACTORS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "mnist": mnist_features,
+    "inception": inception_features,
+}
+
+
+# ---------------------------------------------------------------------------
+# Scores with references
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Score:
+    """One score with the two references that make it readable."""
+
+    name: str
+    value: float
+    real_vs_real: float
+    real_vs_noise: float
+    std: float | None = None
+    lower_is_better: bool = True
+
+    def __str__(self) -> str:
+        def show(value: float) -> str:
+            return f"{value:.4g}"
+
+        value = show(self.value) + (f" ± {show(self.std)}" if self.std is not None else "")
+        better = "lower" if self.lower_is_better else "higher"
+        return (f"{self.name:<17} {value:>16}   (real vs real {show(self.real_vs_real)}, "
+                f"real vs noise {show(self.real_vs_noise)}; {better} is better)")
+
+
+@dataclass(frozen=True)
+class GeneratorReport:
+    """FID, KID and (MNIST features) classifier score and class counts of generated images."""
+
+    fid: Score
+    kid: Score
+    classifier_score: Score | None
+    class_counts: np.ndarray | None
+    n_fake: int
+    n_real: int
+    features: str
+    notes: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        lines = [f"{self.n_fake} generated vs {self.n_real} real images, "
+                 f"{self.features} features"]
+        lines += [str(score) for score in (self.fid, self.kid, self.classifier_score) if score]
+        if self.class_counts is not None:
+            missing = [str(k) for k, count in enumerate(self.class_counts) if count == 0]
+            lines.append(f"{'samples per class':<17} {list(map(int, self.class_counts))}"
+                         + (f"  missing: {', '.join(missing)}" if missing else ""))
+        return "\n".join(lines + list(self.notes))
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """Show the table, not the dataclass fields, when a notebook cell ends with a report."""
+        printer.text(str(self))
+
+
+@dataclass(frozen=True)
+class _RealReference:
+    """What the references need from one real set, computed once and cached."""
+
+    half_a: np.ndarray            # features the generated images are compared with
+    fid_real: float
+    fid_noise: float
+    kid_real: KIDResult
+    kid_noise: KIDResult
+    score_real: float | None
+    score_noise: float | None
+
+
+_REFERENCE_CACHE: OrderedDict[tuple, _RealReference] = OrderedDict()
+_REFERENCE_CACHE_SIZE = 4
+
+
+def _fingerprint(images: np.ndarray) -> str:
+    """A short hash of an image array's shape, dtype and bytes: the cache key of a real set."""
+    digest = hashlib.sha1(str((images.shape, images.dtype.str)).encode())
+    digest.update(np.ascontiguousarray(images).tobytes())
+    return digest.hexdigest()
+
+
+def _features_and_probabilities(images, features: str, batch_size: int):
+    """Features of ``images`` and, for MNIST features, classifier probabilities too."""
+    if features == "mnist":
+        return mnist_features_and_probabilities(images, batch_size)
+    return FEATURE_EXTRACTORS[features](images), None
+
+
+def _real_reference(real_images: np.ndarray, features: str, kid_subsets: int,
+                    kid_subset_size: int, seed: int, batch_size: int) -> _RealReference:
+    """Split the real set into halves A and B; score B and noise against A (cached)."""
+    key = (_fingerprint(real_images), features, kid_subsets, kid_subset_size, seed)
+    if key in _REFERENCE_CACHE:
+        _REFERENCE_CACHE.move_to_end(key)
+        return _REFERENCE_CACHE[key]
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(real_images.shape[0])
+    half = real_images.shape[0] // 2
+    feats, probs = _features_and_probabilities(real_images[order], features, batch_size)
+    noise = rng.uniform(-1.0, 1.0, size=(half,) + real_images.shape[1:]).astype(np.float32)
+    noise_feats, noise_probs = _features_and_probabilities(noise, features, batch_size)
+    half_a, half_b = feats[:half], feats[half:2 * half]
+    reference = _RealReference(
+        half_a=half_a,
+        fid_real=fid(half_a, half_b), fid_noise=fid(half_a, noise_feats),
+        kid_real=kid(half_a, half_b, kid_subsets, kid_subset_size, seed),
+        kid_noise=kid(half_a, noise_feats, kid_subsets, kid_subset_size, seed),
+        score_real=None if probs is None else classifier_score(probs[half:2 * half]),
+        score_noise=None if noise_probs is None else classifier_score(noise_probs))
+    _REFERENCE_CACHE[key] = reference
+    while len(_REFERENCE_CACHE) > _REFERENCE_CACHE_SIZE:
+        _REFERENCE_CACHE.popitem(last=False)
+    return reference
+
+
+def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
+                       kid_subsets: int = 100, kid_subset_size: int = 1000, seed: int = 0,
+                       batch_size: int = 500) -> GeneratorReport:
+    """Score generated images against real ones, each score beside its two references.
+
+    The real set is shuffled (``seed``) and split into two disjoint halves A and B. The
+    generated images are compared with half A; so are half B ("real vs real": the
+    best a generator can hope for at this sample size) and as many uniform-noise images
+    ("real vs noise": what knowing nothing gives). FID depends on the sample size, so
+    pass about as many generated images as half the real set, e.g. 2,000 fakes against
+    4,000 real images. The references are cached per real set, so scoring many
+    checkpoints against one real set computes them once.
+
+    ``features``: ``"mnist"`` (offline course classifier, 28x28x1 images; adds the
+    classifier score and the class histogram) or ``"inception"`` (standard FID,
+    needs the InceptionV3 weights).
+    """
+    if features not in FEATURE_EXTRACTORS:
+        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
+    real = np.asarray(real_images)
+    if real.ndim == 3:
+        real = real[..., None]
+    to_signed_images(real[:1], "real_images")  # dtype/shape/range check before any work
+    if real.ndim != 4 or real.shape[0] < 4:
+        raise ValueError(f"real_images: expected at least 4 images (split into two halves), "
+                         f"got shape {np.shape(real_images)}")
+    reference = _real_reference(real, features, kid_subsets, kid_subset_size, seed, batch_size)
+    fake_feats, fake_probs = _features_and_probabilities(fake_images, features, batch_size)
+    kid_fake = kid(reference.half_a, fake_feats, kid_subsets, kid_subset_size, seed)
+    score = None
+    counts = None
+    if fake_probs is not None:
+        score = Score("classifier score", classifier_score(fake_probs), reference.score_real,
+                      reference.score_noise, lower_is_better=False)
+        counts = class_histogram(fake_probs, num_classes=fake_probs.shape[1])
+    notes = ()
+    if abs(fake_feats.shape[0] - reference.half_a.shape[0]) > 0.1 * reference.half_a.shape[0]:
+        notes = (f"note: {fake_feats.shape[0]} generated images vs {reference.half_a.shape[0]} "
+                 "per reference half; FID depends on sample size, so its references are "
+                 "exactly comparable only with equal sizes (KID is not affected).",)
+    return GeneratorReport(
+        fid=Score("FID", fid(reference.half_a, fake_feats), reference.fid_real,
+                  reference.fid_noise),
+        kid=Score("KID", kid_fake.mean, reference.kid_real.mean, reference.kid_noise.mean,
+                  std=kid_fake.std),
+        classifier_score=score, class_counts=counts,
+        n_fake=int(fake_feats.shape[0]), n_real=int(real.shape[0]), features=features,
+        notes=notes)
+
+
+def fid_against(fake_images, real_images, features: str = "mnist", seed: int = 0,
+                batch_size: int = 500) -> float:
+    """FID of generated images against half A of a real set (cached), without the rest.
+
+    The quick number for curves (FID against training time): the same value that
+    :func:`evaluate_generator` reports, at the cost of one pass over the fakes.
+    """
+    if features not in FEATURE_EXTRACTORS:
+        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
+    real = np.asarray(real_images)
+    real = real[..., None] if real.ndim == 3 else real
+    reference = _real_reference(real, features, 100, 1000, seed, batch_size)
+    fake_feats, _ = _features_and_probabilities(fake_images, features, batch_size)
+    return fid(reference.half_a, fake_feats)
