@@ -274,3 +274,49 @@ def test_overlap_is_conv_matrix_transpose_of_ones():
     C = conv.conv_matrix((9, 9), np.ones((3, 3)), stride=2)
     np.testing.assert_array_equal((C.T @ np.ones(C.shape[0])).reshape(9, 9),
                                   conv.transposed_overlap((4, 4), 3, 2))
+
+
+# ------------------------------------------------------------------- widgets
+
+def test_conv_calculator_answers_slider_moves():
+    widgets = pytest.importorskip("gan_utils.widgets")
+    calc = widgets.conv_calculator(n=5, kernel=3)
+    assert calc.result == {"formula": 3, "keras": "3", "agree": True}
+    first_picture = bytes(calc.picture.value)
+    assert first_picture.startswith(b"\x89PNG")
+    calc.controls["stride"].value = 2
+    calc.controls["padding"].value = 1
+    assert calc.result["formula"] == 3 and calc.result["agree"]  # (5 + 2 - 3) // 2 + 1
+    calc.controls["input size"].value = 8
+    assert "floor((8 + 2·1 − 3) / 2) + 1 = <b>4</b>" in calc.summary.value
+    assert "Keras:</b> 4" in calc.summary.value
+    assert calc.controls["window"].max == 4 * 4 - 1
+    calc.controls["window"].value = 15
+    assert bytes(calc.picture.value) != first_picture
+
+
+def test_conv_calculator_reports_invalid_settings_from_both_sides():
+    widgets = pytest.importorskip("gan_utils.widgets")
+    calc = widgets.conv_calculator(n=4, kernel=3)
+    calc.controls["kernel"].value = 6
+    assert calc.result["formula"] is None
+    assert "larger than the padded input" in calc.summary.value
+    assert calc.result["keras"].startswith("refuses")
+    assert bytes(calc.picture.value) == b""
+    calc.controls["kernel"].value = 3
+    calc.controls["input size"].value = 5
+    calc.controls["stride"].value = 2
+    calc.controls["dilation"].value = 2  # fine by the formula, refused by Keras
+    assert calc.result["formula"] == 1 and calc.result["keras"].startswith("refuses")
+
+
+def test_conv_transpose_calculator_follows_keras():
+    widgets = pytest.importorskip("gan_utils.widgets")
+    calc = widgets.conv_transpose_calculator(n=7, kernel=5, stride=2, padding="same")
+    assert calc.result == {"formula": 14, "keras": "14", "agree": True}
+    calc.controls["padding"].value = "valid"
+    assert calc.result["formula"] == (7 - 1) * 2 + 5 and calc.result["agree"]
+    calc.controls["output_padding"].value = 1
+    assert calc.result["formula"] == 18 and calc.result["agree"]
+    calc.controls["output_padding"].value = 2
+    assert "must be smaller than stride=2" in calc.summary.value

@@ -1,0 +1,390 @@
+"""ipywidgets front ends for the course's interactive cells; one section per notebook.
+
+Each builder returns an object to display; its controls can also be set from code
+(``calc.controls["stride"].value = 2``), which is how CI exercises them.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+# --- Convolution calculators (notebooks 02-03) ---
+# Sliders for a convolution's sizes; the picture, the formula's answer and the size
+# Keras itself reports update in place. Keras' number comes from
+# layer.compute_output_shape (no weights, no model, no run), cached, so a slider
+# move costs one small matplotlib drawing.
+
+_CONV_PADDINGS = [("0", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4),
+                  ("'valid'", "valid"), ("'same'", "same")]
+
+
+@lru_cache(maxsize=512)
+def _keras_conv_size(n: int, kernel: int, stride: int, padding, dilation: int) -> str:
+    """The output size Keras' Conv2D reports, or why Keras refuses (integer padding:
+    ZeroPadding2D(p) then a "valid" Conv2D)."""
+    import keras
+
+    try:
+        if isinstance(padding, int):
+            shape = keras.layers.ZeroPadding2D(padding).compute_output_shape((1, n, n, 1))
+            n, padding = shape[1], "valid"
+        layer = keras.layers.Conv2D(1, kernel, strides=stride, padding=padding,
+                                    dilation_rate=dilation)
+        return str(layer.compute_output_shape((1, n, n, 1))[1])
+    except ValueError as error:
+        return f"refuses ({str(error).split('.')[0]})"
+
+
+@lru_cache(maxsize=512)
+def _keras_conv_transpose_size(n: int, kernel: int, stride: int, padding,
+                               output_padding) -> str:
+    """The output size Keras' Conv2DTranspose reports, or why Keras refuses (integer
+    padding: a "valid" Conv2DTranspose, then Cropping2D(p))."""
+    import keras
+
+    try:
+        if isinstance(padding, int):
+            layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding="valid",
+                                                 output_padding=output_padding or 0)
+            shape = layer.compute_output_shape((1, n, n, 1))
+            return str(keras.layers.Cropping2D(padding).compute_output_shape(shape)[1])
+        layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding,
+                                             output_padding=output_padding)
+        return str(layer.compute_output_shape((1, n, n, 1))[1])
+    except ValueError as error:
+        return f"refuses ({str(error).split('.')[0]})"
+
+
+def _figure_png(draw, width: float, height: float) -> bytes:
+    """Draw on a fresh, pyplot-free Figure and return it as PNG bytes (for an Image widget)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=80)
+    draw(fig.subplots())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+class _SizeCalculator:
+    """Common machinery: controls, a summary line, a picture, and one update function.
+
+    ``controls`` maps names to widgets; ``summary`` (an HTML widget) holds the formula's
+    size next to Keras' size; ``result`` holds them as values; ``widget`` is the box to
+    display (displaying the calculator itself shows it too).
+    """
+
+    def __init__(self, controls: dict):
+        import ipywidgets as widgets
+
+        self.controls = controls
+        self.summary = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        self.result: dict = {}
+        self.widget = widgets.VBox([widgets.HBox(list(controls.values())[:3]),
+                                    widgets.HBox(list(controls.values())[3:]),
+                                    self.summary, self.picture])
+        self._busy = False
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        self._on_change(None)
+
+    def _on_change(self, _change) -> None:
+        """Update once per user change (not again when update itself moves a slider)."""
+        if not self._busy:
+            self._busy = True
+            try:
+                self.update()
+            finally:
+                self._busy = False
+
+    def values(self) -> dict:
+        """The current control values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _show(self, formula: str, size: int | None, keras_size: str, draw, width, height):
+        """Write the summary line and, when the size is valid, redraw the picture."""
+        agree = size is not None and keras_size == str(size)
+        mark = " ✓ they agree" if agree else ""
+        self.result = {"formula": size, "keras": keras_size, "agree": agree}
+        self.summary.value = (f"<b>formula:</b> {formula} &nbsp;&nbsp; "
+                              f"<b>Keras:</b> {keras_size}{mark}")
+        self.picture.value = b"" if draw is None else _figure_png(draw, width, height)
+
+    def _window_position(self, size: int) -> tuple[int, int]:
+        """Fit the window slider to a size x size output; return its (row, col)."""
+        control = self.controls["window"]
+        control.max = size * size - 1  # clamps the value, without a second update
+        return divmod(min(control.value, size * size - 1), size)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class ConvCalculator(_SizeCalculator):
+    """Convolution sizes: input n, kernel k, stride s, padding p, dilation d, and the
+    output pixel whose window is drawn."""
+
+    def update(self) -> None:
+        """Recompute the size by the formula and by Keras, and redraw the window."""
+        from gan_utils import conv, viz
+
+        v = self.values()
+        n, k, s, p, d = v["input size"], v["kernel"], v["stride"], v["padding"], v["dilation"]
+        keras_size = _keras_conv_size(n, k, s, p, d)
+        k_eff = (k - 1) * d + 1
+        try:
+            size = conv.conv_output_size(n, k, s, p, d)
+        except ValueError as error:
+            self._show(f"invalid: {error}", None, keras_size, None, 0, 0)
+            return
+        if p == "same":
+            formula = f"ceil({n} / {s}) = <b>{size}</b>"
+        else:
+            pad = 0 if p == "valid" else p
+            formula = f"floor(({n} + 2·{pad} − {k_eff}) / {s}) + 1 = <b>{size}</b>"
+        position = self._window_position(size)
+        pads = conv.same_padding(n, k, s, d) if p == "same" else (0 if p == "valid" else p,) * 2
+        side = n + sum(pads)
+        self._show(formula, size, keras_size,
+                   lambda ax: viz.draw_conv_step(ax, n, k, s, p, d, position),
+                   min(9.0, 0.3 * (side + size + 2)), min(5.0, 0.3 * side + 0.6))
+
+
+def conv_calculator(n: int = 5, kernel: int = 3, stride: int = 1, padding: int | str = 0,
+                    dilation: int = 1) -> ConvCalculator:
+    """A convolution calculator: sliders for the sizes, the sliding window drawn, and the
+    output size by the formula next to the size Keras' Conv2D reports."""
+    import ipywidgets as widgets
+
+    style = {"description_width": "initial"}
+    controls = {
+        "input size": widgets.IntSlider(n, 1, 12, description="input size n", style=style),
+        "kernel": widgets.IntSlider(kernel, 1, 7, description="kernel k", style=style),
+        "stride": widgets.IntSlider(stride, 1, 4, description="stride s", style=style),
+        "padding": widgets.Dropdown(options=_CONV_PADDINGS, value=padding,
+                                    description="padding p", style=style),
+        "dilation": widgets.IntSlider(dilation, 1, 3, description="dilation d", style=style),
+        "window": widgets.IntSlider(0, 0, 200, description="window at output pixel #",
+                                    style=style),
+    }
+    return ConvCalculator(controls)
+
+
+class ConvTransposeCalculator(_SizeCalculator):
+    """Transposed-convolution sizes: input n, kernel k, stride s, padding p,
+    output_padding, and the output pixel whose window is drawn."""
+
+    def update(self) -> None:
+        """Recompute the size by the formula and by Keras, and redraw the window."""
+        from gan_utils import conv, viz
+
+        v = self.values()
+        n, k, s, p, op = (v["input size"], v["kernel"], v["stride"], v["padding"],
+                          v["output_padding"])
+        keras_size = _keras_conv_transpose_size(n, k, s, p, op)
+        try:
+            size = conv.conv_transpose_output_size(n, k, s, p, op)
+            before, after = conv.conv_transpose_padding(n, k, s, p, op)
+        except ValueError as error:
+            self._show(f"invalid: {error}", None, keras_size, None, 0, 0)
+            return
+        if p == "same" and op is None:
+            formula = f"{n} · {s} = <b>{size}</b>"
+        elif p == "same":
+            formula = f"({n} − 1)·{s} + {k} mod 2 + {op} = <b>{size}</b>"
+        elif p == "valid":
+            extra = max(k, s) - k if op is None else op
+            formula = f"({n} − 1)·{s} + {k} + {extra} = <b>{size}</b>"
+        else:
+            formula = f"({n} − 1)·{s} + {k} − 2·{p} + {op or 0} = <b>{size}</b>"
+        position = self._window_position(size)
+        side = before + (n - 1) * s + 1 + after
+        if before < 0 or after < 0:  # padding beyond k - 1: sizes only, no picture
+            self._show(formula + " (no picture: padding > kernel − 1)", size, keras_size,
+                       None, 0, 0)
+            return
+        self._show(formula, size, keras_size,
+                   lambda ax: viz.draw_conv_transpose_step(ax, n, k, s, p, op, position),
+                   min(9.0, 0.3 * (side + size + 2)), min(5.0, 0.3 * side + 0.6))
+
+
+def conv_transpose_calculator(n: int = 3, kernel: int = 3, stride: int = 2,
+                              padding: int | str = 0,
+                              output_padding: int | None = None) -> ConvTransposeCalculator:
+    """A transposed-convolution calculator: the zero-inserted input and the window drawn,
+    the output size by the formula next to the size Keras' Conv2DTranspose reports."""
+    import ipywidgets as widgets
+
+    style = {"description_width": "initial"}
+    controls = {
+        "input size": widgets.IntSlider(n, 1, 8, description="input size n", style=style),
+        "kernel": widgets.IntSlider(kernel, 1, 6, description="kernel k", style=style),
+        "stride": widgets.IntSlider(stride, 1, 4, description="stride s", style=style),
+        "padding": widgets.Dropdown(options=_CONV_PADDINGS, value=padding,
+                                    description="padding p", style=style),
+        "output_padding": widgets.Dropdown(options=[("None", None), ("0", 0), ("1", 1),
+                                                    ("2", 2), ("3", 3)],
+                                           value=output_padding, description="output_padding",
+                                           style=style),
+        "window": widgets.IntSlider(0, 0, 400, description="window at output pixel #",
+                                    style=style),
+    }
+    return ConvTransposeCalculator(controls)
+
+
+# --- Toy GAN playground (notebook 01) ---
+# GAN Lab in a notebook: pick a target (1-D mixture or 2-D ring), the steps and
+# learning rates of each player and the generator loss, then press "train" to run
+# N more steps of gan_utils.train.GANTrainer. The picture (data, G's samples, D(x))
+# and a status line update in place. Changing a setting starts a fresh run at the
+# next press, since the settings define the models and their optimizers.
+
+TOY_TARGETS = ("1-D: 1 mode", "1-D: 2 modes", "1-D: 3 modes", "2-D: ring of 8")
+
+
+def toy_target(name: str):
+    """The gan_utils.toy target behind one of the playground's ``TOY_TARGETS`` names."""
+    from gan_utils import toy
+
+    if name not in TOY_TARGETS:
+        raise ValueError(f"target={name!r}: expected one of {', '.join(TOY_TARGETS)}")
+    if name.startswith("2-D"):
+        return toy.ring_of_gaussians(8)
+    return toy.mixture_1d(int(name.split(": ")[1][0]))
+
+
+class ToyGANPlayground:
+    """A toy GAN with controls; ``controls`` maps names to widgets, ``widget`` is the box.
+
+    ``train(steps)`` (or a click on ``train_button``) trains that many more steps and
+    redraws; ``trainer`` and ``snapshots`` are the current run's GANTrainer and
+    gan_utils.toy.ToySnapshots, for code that wants the numbers.
+    """
+
+    def __init__(self, controls: dict, seed: int = 0, batch_size: int = 256):
+        import ipywidgets as widgets
+
+        self.controls, self.seed, self.batch_size = controls, seed, batch_size
+        self.train_button = widgets.Button(description="train N more steps",
+                                           button_style="primary", icon="play")
+        self.reset_button = widgets.Button(description="reset", icon="refresh")
+        self.status = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        names = list(controls)
+        self.widget = widgets.VBox([
+            widgets.HBox([controls[n] for n in names[:3]]),
+            widgets.HBox([controls[n] for n in names[3:]]),
+            widgets.HBox([self.train_button, self.reset_button]),
+            self.status, self.picture])
+        self.trainer = self.snapshots = self.target = self.dataset = None
+        self.train_button.on_click(lambda _button: self.train())
+        self.reset_button.on_click(lambda _button: self.reset())
+        for name, control in controls.items():
+            if name != "steps":
+                control.observe(self._on_setting_change, names="value")
+        self.reset()
+
+    def values(self) -> dict:
+        """The current control values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_setting_change(self, _change) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Build a fresh target, models and trainer from the controls, and draw step 0."""
+        import keras
+
+        from gan_utils import runtime, toy
+        from gan_utils.train import GANTrainer
+
+        v = self.values()
+        self.target = toy_target(v["target"])
+        dim = self.target.dim
+        latent_dim, hidden, depth = (1, 32, 2) if dim == 1 else (2, 64, 3)
+        runtime.seed_everything(self.seed)
+        generator = toy.toy_generator(latent_dim, dim, hidden, depth)
+        discriminator = toy.toy_discriminator(dim, hidden, depth)
+        self.trainer = GANTrainer(
+            generator, discriminator, latent_dim=latent_dim,
+            g_optimizer=keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
+            d_optimizer=keras.optimizers.Adam(v["lr_d"], beta_1=0.5),
+            generator_loss=v["loss"], d_steps=v["d_steps"], sample_every=100,
+            steps_per_execution=100, jit_compile=True, seed=self.seed, verbose=False)
+        self.dataset = toy.toy_dataset(self.target, self.batch_size, seed=self.seed)
+        self.snapshots = toy.ToySnapshots(generator, discriminator, self.target, latent_dim,
+                                          seed=self.seed)
+        self.real = self.target.sample(1000, seed=self.seed + 1)
+        self.snapshots(self.trainer)
+        self.redraw()
+
+    def train(self, steps: int | None = None) -> None:
+        """Train ``steps`` more steps (default: the "steps" slider), then redraw."""
+        steps = self.controls["steps"].value if steps is None else steps
+        self.train_button.disabled = True
+        try:
+            self.trainer.fit_more(self.dataset, steps, callbacks=[self.snapshots],
+                                  progress=False)
+        finally:
+            self.train_button.disabled = False
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Redraw the picture and the status line from the latest snapshot."""
+        from matplotlib.figure import Figure
+
+        from gan_utils import toy
+
+        snap = self.snapshots.latest
+        panels = 2 if self.target.dim == 2 else 1
+        fig = Figure(figsize=(7, 3.2) if panels == 1 else (8.4, 4), dpi=80)
+        toy.plot_toy_state(snap, self.target, axes=fig.subplots(1, panels),
+                           real=self.real if self.target.dim == 2 else None)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        self.picture.value = buffer.getvalue()
+        history = self.trainer.history
+        covered = toy.modes_covered(snap.generated, self.target)
+        line = (f"<b>step {snap.step}</b> &nbsp; modes covered: {covered}/"
+                f"{self.target.num_modes}")
+        if history["step"]:
+            line += (f" &nbsp; D(x) = {history['d_real'][-1]:.2f} &nbsp; "
+                     f"D(G(z)) = {history['d_fake'][-1]:.2f} &nbsp; "
+                     f"{history['seconds'][-1]:.1f} s of training")
+        self.status.value = line
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: float = 1e-3,
+                       lr_d: float = 1e-3, loss: str = "non_saturating", steps: int = 500,
+                       seed: int = 0) -> ToyGANPlayground:
+    """Build the toy GAN playground of notebook 01 (display the returned object)."""
+    import ipywidgets as widgets
+
+    if loss not in ("non_saturating", "minimax"):
+        raise ValueError(f"loss={loss!r}: expected 'non_saturating' or 'minimax'")
+    style = {"description_width": "initial"}
+    controls = {
+        "target": widgets.Dropdown(options=TOY_TARGETS, value=target, description="target",
+                                   style=style),
+        "d_steps": widgets.IntSlider(d_steps, 1, 5, description="D steps per G step",
+                                     style=style),
+        "loss": widgets.ToggleButtons(options=[("non-saturating", "non_saturating"),
+                                               ("minimax (saturating)", "minimax")],
+                                      value=loss, description="G loss", style=style),
+        "lr_g": widgets.FloatLogSlider(lr_g, base=10, min=-5, max=-1.5, description="G lr",
+                                       readout_format=".0e", style=style),
+        "lr_d": widgets.FloatLogSlider(lr_d, base=10, min=-5, max=-1.5, description="D lr",
+                                       readout_format=".0e", style=style),
+        "steps": widgets.IntSlider(steps, 100, 3000, step=100, description="N (steps)",
+                                   style=style),
+    }
+    return ToyGANPlayground(controls, seed=seed)
