@@ -274,13 +274,14 @@ def _data_folder(data_dir: str | os.PathLike | None) -> tuple[Path | None, str]:
     if data_dir is not None:
         folder, origin = Path(data_dir).expanduser(), f"data_dir={str(data_dir)!r}"
     elif os.environ.get(DATA_ENV, "").strip():
-        folder, origin = Path(os.environ[DATA_ENV].strip()).expanduser(), f"{DATA_ENV}"
+        value = os.environ[DATA_ENV].strip()
+        folder, origin = Path(value).expanduser(), f"{DATA_ENV}={value}"
     else:
         return None, f"no data folder (data_dir=None and {DATA_ENV} unset)"
     if not folder.is_dir():
         raise ValueError(f"{origin}: {folder} is not a directory; expected the folder holding "
                          f"mnist/, fashion_mnist/ or cifar10/")
-    return folder, f"{origin} = {folder}"
+    return folder, origin
 
 
 def _find_file(directory: Path, stem: str) -> Path | None:
@@ -431,18 +432,17 @@ def _not_found_message(name: str, folder: Path | None, origin: str, search: _Sea
                      + ", ".join(str(path) for path in search.pickle_dirs)
                      + ": it is never unpickled from a data folder (a pickle can run code). "
                      "Use the *binary* version (cifar-10-binary.tar.gz) instead.")
+    lines.append(f"To work offline: on a machine with a network download (see "
+                 f"{_DOWNLOAD_PAGES[name]})")
+    lines += ["    " + url for url in _DOWNLOADS[name]]
     if name == "cifar10":
-        files = (f"{', '.join(CIFAR_TRAIN_BATCHES)} (any of them), {CIFAR_TEST_BATCH}, "
-                 f"{CIFAR_META}")
-        fetch = ("download " + _DOWNLOADS[name][0] + " and unpack it (tar xzf "
-                 "cifar-10-binary.tar.gz), which gives the folder cifar-10-batches-bin/")
+        lines += ["and unpack it (tar xzf cifar-10-binary.tar.gz gives cifar-10-batches-bin/);",
+                  f"put {', '.join(CIFAR_TRAIN_BATCHES)} (any of them), {CIFAR_TEST_BATCH} and "
+                  f"{CIFAR_META} in {target}/,"]
     else:
         files = ", ".join(stem + ".gz" for pair in _IDX_FILES.values() for stem in pair)
-        fetch = "download " + "  ".join(_DOWNLOADS[name])
+        lines.append(f"and put {files} in {target}/ (gzipped or not),")
     lines += [
-        "To work offline, on a machine with a network "
-        f"(see {_DOWNLOAD_PAGES[name]}) {fetch};",
-        f"put {files} in {target}/ (gzipped or not),",
         f"then pass data_dir={folder_hint!r} or set {DATA_ENV}={folder_hint}.",
         f"Or run  python -c \"import keras; keras.datasets.{name}.load_data()\"  on a machine "
         f"with a network and copy {_keras_cache_dir()}/{_KERAS_CACHE_FILES[name]} into "
