@@ -162,3 +162,28 @@ def test_toy_dataset_batches_points_from_the_target():
     assert toy.fraction_near_modes(np.concatenate(batches), ring) > 0.98
     with pytest.raises(ValueError, match="batch_size"):
         toy.toy_dataset(ring, batch_size=10, num_points=5)
+
+
+# ----------------------------------------------------------------------------- widget
+
+
+def test_playground_trains_when_its_button_is_clicked():
+    from gan_utils import widgets
+
+    playground = widgets.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    picture_before, status_before = playground.picture.value, playground.status.value
+    assert playground.trainer.step == 0 and "step 0" in status_before
+    playground.train_button.click()
+    assert playground.trainer.step == 100
+    assert [s.step for s in playground.snapshots.snapshots] == [0, 100]
+    assert len(playground.trainer.history["d_loss"]) == 1
+    assert "step 100" in playground.status.value
+    assert playground.picture.value != picture_before
+    # A new setting starts a fresh run of the new target.
+    playground.controls["target"].value = "2-D: ring of 8"
+    assert playground.trainer.step == 0 and playground.target.dim == 2
+    playground.train(100)
+    assert playground.snapshots.latest.generated.shape == (1000, 2)
+    assert playground.snapshots.latest.latent_image.shape[-1] == 2
+    with pytest.raises(ValueError, match="target"):
+        widgets.toy_target("3-D: cube")
