@@ -350,7 +350,7 @@ def _mnist_feature_model():
     import keras
 
     classifier = mnist_classifier()
-    return keras.Model(classifier.inputs,
+    return keras.Model(classifier.input,
                        [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
 
 
