@@ -228,3 +228,71 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
 
 
 # --- end DCGAN on colour images (notebook 06) ---
+
+
+# --- MLP GAN (notebook 04) ---
+# The first GAN of the course (Goodfellow et al., 2014, with LeakyReLU): one hidden
+# layer in each network. Notebook 04 writes both out as build_generator /
+# build_discriminator; these are the same networks for later notebooks and tests.
+
+MLP_LEAKY_SLOPE = 0.2  # LeakyReLU slope for negative inputs, as in the DCGAN paper
+
+
+def _check_mlp_sizes(hidden: int, image_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Validate the hidden width and image shape shared by both MLP builders."""
+    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
+        raise ValueError(f"hidden={hidden!r}: expected a positive integer")
+    shape = tuple(image_shape)
+    if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in shape):
+        raise ValueError(f"image_shape={image_shape!r}: expected positive integers, "
+                         "e.g. (28, 28, 1)")
+    return shape
+
+
+def mlp_generator(latent_dim: int = 100, hidden: int = 256,
+                  image_shape: tuple[int, ...] = (28, 28, 1), name: str = "mlp_generator"):
+    """Notebook 04's generator: z (latent_dim,) -> image ``image_shape`` in [-1, 1].
+
+    Dense ``hidden`` -> LeakyReLU(0.2) -> Dense(prod(image_shape)) with tanh (float32,
+    so the images leave a mixed precision model in float32) -> reshape. The tanh puts
+    the outputs in the range of the real data, scaled to [-1, 1]. With the defaults it
+    has 100*256 + 256 + 256*784 + 784 = 227,344 parameters.
+    """
+    import keras
+
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+        raise ValueError(f"latent_dim={latent_dim!r}: expected a positive integer")
+    shape = _check_mlp_sizes(hidden, image_shape)
+    pixels = 1
+    for size in shape:
+        pixels *= size
+    return keras.Sequential([
+        keras.Input((latent_dim,), name="z"),
+        keras.layers.Dense(hidden, name="hidden"),
+        keras.layers.LeakyReLU(MLP_LEAKY_SLOPE, name="hidden_act"),
+        keras.layers.Dense(pixels, activation="tanh", dtype="float32", name="pixels"),
+        keras.layers.Reshape(shape, name="to_image"),
+    ], name=name)
+
+
+def mlp_discriminator(hidden: int = 256, image_shape: tuple[int, ...] = (28, 28, 1),
+                      name: str = "mlp_discriminator"):
+    """Notebook 04's discriminator: image ``image_shape`` -> one logit (float32).
+
+    Flatten -> Dense ``hidden`` -> LeakyReLU(0.2) -> Dense(1), no sigmoid: the logit
+    goes to a loss with ``from_logits=True``. With the defaults it has
+    784*256 + 256 + 256*1 + 1 = 201,217 parameters.
+    """
+    import keras
+
+    shape = _check_mlp_sizes(hidden, image_shape)
+    return keras.Sequential([
+        keras.Input(shape, name="image"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(hidden, name="hidden"),
+        keras.layers.LeakyReLU(MLP_LEAKY_SLOPE, name="hidden_act"),
+        keras.layers.Dense(1, dtype="float32", name="logit"),
+    ], name=name)
+
+
+# --- end MLP GAN (notebook 04) ---
