@@ -320,3 +320,62 @@ def test_conv_transpose_calculator_follows_keras():
     assert calc.result["formula"] == 18 and calc.result["agree"]
     calc.controls["output_padding"].value = 2
     assert "must be smaller than stride=2" in calc.summary.value
+
+
+# ------------------------------------------------------------------- diagrams
+
+def _taps_and_inputs(ax):
+    """(row, col) of the shaded kernel taps, and the number of blue input cells, on ax."""
+    from matplotlib.colors import to_hex
+
+    from gan_utils import viz
+
+    taps = {(int(p.get_y()), int(p.get_x())) for p in ax.patches
+            if p.get_alpha() == 0.45}
+    inputs = sum(1 for p in ax.patches if p.get_alpha() is None and hasattr(p, "get_x")
+                 and to_hex(p.get_facecolor()) == viz._INPUT_COLOR)
+    return taps, inputs
+
+
+def test_conv_step_shades_the_window_of_the_chosen_output_pixel():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gan_utils import viz
+
+    fig, ax = plt.subplots()
+    # n=5, k=3, s=2, p=1: output pixel (1, 2) reads padded rows 2..4 and columns 4..6.
+    viz.draw_conv_step(ax, 5, 3, stride=2, padding=1, position=(1, 2))
+    taps, inputs = _taps_and_inputs(ax)
+    assert taps == {(r, c) for r in (2, 3, 4) for c in (4, 5, 6)}
+    assert inputs == 25
+    ax.clear()
+    viz.draw_conv_step(ax, 7, 3, dilation=2, position=(0, 1))  # taps 2 apart
+    assert _taps_and_inputs(ax)[0] == {(r, c) for r in (0, 2, 4) for c in (1, 3, 5)}
+    with pytest.raises(ValueError, match="position"):
+        viz.draw_conv_step(ax, 5, 3, position=(3, 0))  # only 3x3 outputs
+    plt.close(fig)
+
+
+def test_conv_transpose_step_draws_the_zero_inserted_input():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gan_utils import viz
+
+    fig, ax = plt.subplots()
+    viz.draw_conv_transpose_step(ax, 3, 3, stride=2, position=(6, 6))
+    taps, inputs = _taps_and_inputs(ax)
+    assert inputs == 9  # the 3x3 input pixels; the inserted zeros are white
+    # 7x7 output from 2 + 5 + 2 = 9 padded cells: the last window starts at (6, 6).
+    assert taps == {(r, c) for r in (6, 7, 8) for c in (6, 7, 8)}
+    plt.close(fig)
+    assert len(viz.conv_diagram(4, 3).axes) == 4            # all 2x2 positions
+    assert len(viz.conv_transpose_diagram(3, 5, 2, "same", max_panels=3).axes) == 3
+    with pytest.raises(ValueError, match="2-D"):
+        viz.plot_overlap(conv.transposed_overlap(4, 3, 2))
+    plt.close("all")
