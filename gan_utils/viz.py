@@ -268,31 +268,41 @@ def _square_pads(n: int, kernel: int, stride: int, padding, dilation: int) -> tu
     return int(padding), int(padding)
 
 
+def _add_cells(ax, corners, gid: str, facecolor, linestyle: str = "-", alpha=None,
+               edgecolor="0.45", linewidth: float = 0.8) -> None:
+    """Add unit squares at the (x, y) ``corners`` as one collection (fast to render),
+    tagged ``gid`` ("input", "padding", "zeros", "taps", "output", "output_mark")."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    squares = [Rectangle((x, y), 1, 1) for x, y in corners]
+    collection = PatchCollection(squares, facecolors=facecolor, edgecolors=edgecolor,
+                                 linestyles=linestyle, linewidths=linewidth, alpha=alpha)
+    collection.set_gid(gid)
+    ax.add_collection(collection)
+
+
 def _draw_cells(ax, cells: np.ndarray, x0: float, values=None) -> None:
     """Draw a grid of cells coded 0 = padding, 1 = input pixel, 2 = inserted zero.
 
     ``values`` (same shape) writes numbers in the cells; taps are drawn separately.
     """
-    from matplotlib.patches import Rectangle
-
-    for (row, col), code in np.ndenumerate(cells):
-        face = _INPUT_COLOR if code == 1 else "white"
-        style = "-" if code == 1 else (":" if code == 2 else "--")
-        ax.add_patch(Rectangle((x0 + col, row), 1, 1, facecolor=face, edgecolor="0.45",
-                               linestyle=style, linewidth=0.8))
-        if values is not None and code == 1:
+    for code, gid, face, style in ((0, "padding", "white", "--"), (1, "input", _INPUT_COLOR, "-"),
+                                   (2, "zeros", "white", ":")):
+        rows, cols = np.nonzero(cells == code)
+        _add_cells(ax, zip(x0 + cols, rows, strict=True), gid, face, style)
+    if values is not None:
+        for row, col in zip(*np.nonzero(cells == 1), strict=True):
             ax.text(x0 + col + 0.5, row + 0.5, f"{values[row, col]:g}", ha="center",
                     va="center", fontsize=8)
 
 
 def _draw_taps(ax, taps: list[tuple[int, int]], x0: float, kernel_values=None) -> None:
     """Shade the cells under the kernel; write the kernel weight in a corner if given."""
-    from matplotlib.patches import Rectangle
-
-    for index, (row, col) in enumerate(taps):
-        ax.add_patch(Rectangle((x0 + col, row), 1, 1, facecolor=_TAP_COLOR, alpha=0.45,
-                               edgecolor=_TAP_COLOR, linewidth=1.2))
-        if kernel_values is not None:
+    _add_cells(ax, [(x0 + col, row) for row, col in taps], "taps", _TAP_COLOR, alpha=0.45,
+               edgecolor=_TAP_COLOR, linewidth=1.2)
+    if kernel_values is not None:
+        for index, (row, col) in enumerate(taps):
             ax.text(x0 + col + 0.93, row + 0.9, f"×{kernel_values.flat[index]:g}",
                     ha="right", va="bottom", fontsize=6, color="white")
 
@@ -300,18 +310,15 @@ def _draw_taps(ax, taps: list[tuple[int, int]], x0: float, kernel_values=None) -
 def _draw_output(ax, size: int, x0: float, y0: float, mark: tuple[int, int],
                  values=None) -> None:
     """The output grid at (x0, y0), with the pixel the current window produces marked."""
-    from matplotlib.patches import Rectangle
-
-    for row in range(size):
-        for col in range(size):
-            marked = (row, col) == tuple(mark)
-            ax.add_patch(Rectangle((x0 + col, y0 + row), 1, 1,
-                                   facecolor=_OUTPUT_MARK if marked else _OUTPUT_COLOR,
-                                   edgecolor="0.45", linewidth=0.8))
-            if values is not None:
-                ax.text(x0 + col + 0.5, y0 + row + 0.5, f"{values[row, col]:g}",
-                        ha="center", va="center", fontsize=8,
-                        color="white" if marked else "black")
+    mark = tuple(mark)
+    plain = [(x0 + col, y0 + row) for row in range(size) for col in range(size)
+             if (row, col) != mark]
+    _add_cells(ax, plain, "output", _OUTPUT_COLOR)
+    _add_cells(ax, [(x0 + mark[1], y0 + mark[0])], "output_mark", _OUTPUT_MARK)
+    if values is not None:
+        for (row, col), value in np.ndenumerate(np.asarray(values)):
+            ax.text(x0 + col + 0.5, y0 + row + 0.5, f"{value:g}", ha="center", va="center",
+                    fontsize=8, color="white" if (row, col) == mark else "black")
 
 
 def _finish_axes(ax, width: float, height: float, title: str) -> None:

@@ -324,17 +324,20 @@ def test_conv_transpose_calculator_follows_keras():
 
 # ------------------------------------------------------------------- diagrams
 
+def _cells(ax, gid):
+    """(row, col) of the unit squares in the collection tagged ``gid`` on ax."""
+    found = set()
+    for collection in ax.collections:
+        if collection.get_gid() == gid:
+            for path in collection.get_paths():
+                x, y = path.vertices.min(axis=0)
+                found.add((int(round(y)), int(round(x))))
+    return found
+
+
 def _taps_and_inputs(ax):
     """(row, col) of the shaded kernel taps, and the number of blue input cells, on ax."""
-    from matplotlib.colors import to_hex
-
-    from gan_utils import viz
-
-    taps = {(int(p.get_y()), int(p.get_x())) for p in ax.patches
-            if p.get_alpha() == 0.45}
-    inputs = sum(1 for p in ax.patches if p.get_alpha() is None and hasattr(p, "get_x")
-                 and to_hex(p.get_facecolor()) == viz._INPUT_COLOR)
-    return taps, inputs
+    return _cells(ax, "taps"), len(_cells(ax, "input"))
 
 
 def test_conv_step_shades_the_window_of_the_chosen_output_pixel():
@@ -371,6 +374,7 @@ def test_conv_transpose_step_draws_the_zero_inserted_input():
     viz.draw_conv_transpose_step(ax, 3, 3, stride=2, position=(6, 6))
     taps, inputs = _taps_and_inputs(ax)
     assert inputs == 9  # the 3x3 input pixels; the inserted zeros are white
+    assert len(_cells(ax, "zeros")) == 5 * 5 - 9 and len(_cells(ax, "padding")) == 9 * 9 - 25
     # 7x7 output from 2 + 5 + 2 = 9 padded cells: the last window starts at (6, 6).
     assert taps == {(r, c) for r in (6, 7, 8) for c in (6, 7, 8)}
     plt.close(fig)
