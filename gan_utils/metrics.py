@@ -499,10 +499,21 @@ class GeneratorReport:
 
 
 @dataclass(frozen=True)
-class _RealReference:
-    """What the references need from one real set, computed once and cached."""
+class _RealHalves:
+    """Features of one real set split into halves A and B, and of as many noise images."""
 
     half_a: np.ndarray            # features the generated images are compared with
+    half_b: np.ndarray
+    probabilities_b: np.ndarray | None
+    noise: np.ndarray
+    noise_probabilities: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _RealReference:
+    """The reference scores of one real set (computed once and cached)."""
+
+    halves: _RealHalves
     fid_real: float
     fid_noise: float
     kid_real: KIDResult
@@ -511,8 +522,20 @@ class _RealReference:
     score_noise: float | None
 
 
-_REFERENCE_CACHE: OrderedDict[tuple, _RealReference] = OrderedDict()
-_REFERENCE_CACHE_SIZE = 4
+_CACHE: OrderedDict[tuple, _RealHalves | _RealReference] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _cached(key: tuple, compute: Callable[[], object]):
+    """Return the cached value for ``key``, computing and storing it (LRU) when missing."""
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = compute()
+    _CACHE[key] = value
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
 
 
 def _fingerprint(images: np.ndarray) -> str:
@@ -529,31 +552,54 @@ def _features_and_probabilities(images, features: str, batch_size: int):
     return FEATURE_EXTRACTORS[features](images), None
 
 
-def _real_reference(real_images: np.ndarray, features: str, kid_subsets: int,
+def _check_real_images(real_images, features: str) -> np.ndarray:
+    """The real set as an NHWC array of at least 4 images, or a ValueError."""
+    if features not in FEATURE_EXTRACTORS:
+        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
+    real = np.asarray(real_images)
+    if real.ndim == 3:
+        real = real[..., None]
+    if real.ndim != 4 or real.shape[0] < 4:
+        raise ValueError(f"real_images: expected at least 4 images (split into two halves), "
+                         f"got shape {np.shape(real_images)}")
+    to_signed_images(real[:1], "real_images")  # dtype and range checks before any work
+    return real
+
+
+def _real_halves(real: np.ndarray, features: str, seed: int, batch_size: int) -> _RealHalves:
+    """Shuffle (``seed``) and split the real set into halves A and B; features of both (cached)."""
+    def compute() -> _RealHalves:
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(real.shape[0])
+        half = real.shape[0] // 2
+        feats, probs = _features_and_probabilities(real[order], features, batch_size)
+        noise = rng.uniform(-1.0, 1.0, size=(half,) + real.shape[1:]).astype(np.float32)
+        noise_feats, noise_probs = _features_and_probabilities(noise, features, batch_size)
+        return _RealHalves(feats[:half], feats[half:2 * half],
+                           None if probs is None else probs[half:2 * half],
+                           noise_feats, noise_probs)
+
+    return _cached(("halves", _fingerprint(real), features, seed), compute)
+
+
+def _real_reference(real: np.ndarray, features: str, kid_subsets: int,
                     kid_subset_size: int, seed: int, batch_size: int) -> _RealReference:
-    """Split the real set into halves A and B; score B and noise against A (cached)."""
-    key = (_fingerprint(real_images), features, kid_subsets, kid_subset_size, seed)
-    if key in _REFERENCE_CACHE:
-        _REFERENCE_CACHE.move_to_end(key)
-        return _REFERENCE_CACHE[key]
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(real_images.shape[0])
-    half = real_images.shape[0] // 2
-    feats, probs = _features_and_probabilities(real_images[order], features, batch_size)
-    noise = rng.uniform(-1.0, 1.0, size=(half,) + real_images.shape[1:]).astype(np.float32)
-    noise_feats, noise_probs = _features_and_probabilities(noise, features, batch_size)
-    half_a, half_b = feats[:half], feats[half:2 * half]
-    reference = _RealReference(
-        half_a=half_a,
-        fid_real=fid(half_a, half_b), fid_noise=fid(half_a, noise_feats),
-        kid_real=kid(half_a, half_b, kid_subsets, kid_subset_size, seed),
-        kid_noise=kid(half_a, noise_feats, kid_subsets, kid_subset_size, seed),
-        score_real=None if probs is None else classifier_score(probs[half:2 * half]),
-        score_noise=None if noise_probs is None else classifier_score(noise_probs))
-    _REFERENCE_CACHE[key] = reference
-    while len(_REFERENCE_CACHE) > _REFERENCE_CACHE_SIZE:
-        _REFERENCE_CACHE.popitem(last=False)
-    return reference
+    """Score half B ("real vs real") and noise ("real vs noise") against half A (cached)."""
+    halves = _real_halves(real, features, seed, batch_size)
+
+    def compute() -> _RealReference:
+        a, b, noise = halves.half_a, halves.half_b, halves.noise
+        return _RealReference(
+            halves=halves, fid_real=fid(a, b), fid_noise=fid(a, noise),
+            kid_real=kid(a, b, kid_subsets, kid_subset_size, seed),
+            kid_noise=kid(a, noise, kid_subsets, kid_subset_size, seed),
+            score_real=(None if halves.probabilities_b is None
+                        else classifier_score(halves.probabilities_b)),
+            score_noise=(None if halves.noise_probabilities is None
+                         else classifier_score(halves.noise_probabilities)))
+
+    return _cached(("reference", _fingerprint(real), features, kid_subsets, kid_subset_size,
+                    seed), compute)
 
 
 def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
@@ -573,18 +619,11 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
     classifier score and the class histogram) or ``"inception"`` (standard FID,
     needs the InceptionV3 weights).
     """
-    if features not in FEATURE_EXTRACTORS:
-        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
-    real = np.asarray(real_images)
-    if real.ndim == 3:
-        real = real[..., None]
-    to_signed_images(real[:1], "real_images")  # dtype/shape/range check before any work
-    if real.ndim != 4 or real.shape[0] < 4:
-        raise ValueError(f"real_images: expected at least 4 images (split into two halves), "
-                         f"got shape {np.shape(real_images)}")
+    real = _check_real_images(real_images, features)
     reference = _real_reference(real, features, kid_subsets, kid_subset_size, seed, batch_size)
+    half_a = reference.halves.half_a
     fake_feats, fake_probs = _features_and_probabilities(fake_images, features, batch_size)
-    kid_fake = kid(reference.half_a, fake_feats, kid_subsets, kid_subset_size, seed)
+    kid_fake = kid(half_a, fake_feats, kid_subsets, kid_subset_size, seed)
     score = None
     counts = None
     if fake_probs is not None:
@@ -592,12 +631,12 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
                       reference.score_noise, lower_is_better=False)
         counts = class_histogram(fake_probs, num_classes=fake_probs.shape[1])
     notes = ()
-    if abs(fake_feats.shape[0] - reference.half_a.shape[0]) > 0.1 * reference.half_a.shape[0]:
-        notes = (f"note: {fake_feats.shape[0]} generated images vs {reference.half_a.shape[0]} "
+    if abs(fake_feats.shape[0] - half_a.shape[0]) > 0.1 * half_a.shape[0]:
+        notes = (f"note: {fake_feats.shape[0]} generated images vs {half_a.shape[0]} "
                  "per reference half; FID depends on sample size, so its references are "
                  "exactly comparable only with equal sizes (KID is not affected).",)
     return GeneratorReport(
-        fid=Score("FID", fid(reference.half_a, fake_feats), reference.fid_real,
+        fid=Score("FID", fid(half_a, fake_feats), reference.fid_real,
                   reference.fid_noise),
         kid=Score("KID", kid_fake.mean, reference.kid_real.mean, reference.kid_noise.mean,
                   std=kid_fake.std),
@@ -613,10 +652,7 @@ def fid_against(fake_images, real_images, features: str = "mnist", seed: int = 0
     The quick number for curves (FID against training time): the same value that
     :func:`evaluate_generator` reports, at the cost of one pass over the fakes.
     """
-    if features not in FEATURE_EXTRACTORS:
-        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
-    real = np.asarray(real_images)
-    real = real[..., None] if real.ndim == 3 else real
-    reference = _real_reference(real, features, 100, 1000, seed, batch_size)
+    real = _check_real_images(real_images, features)
+    half_a = _real_halves(real, features, seed, batch_size).half_a
     fake_feats, _ = _features_and_probabilities(fake_images, features, batch_size)
-    return fid(reference.half_a, fake_feats)
+    return fid(half_a, fake_feats)
