@@ -136,6 +136,8 @@ def test_colour_shapes_match_gan_utils_conv_predictions():
         size = conv_output_size(size, 4, 2, "same")
         assert D[layer][:2] == (size, size)
     assert conv_output_size(size, 4, 1, "valid") == 1 == D["score"][0]
+    frog = layer_output_shapes(models.frog_generator(upsample_kernel=3))
+    assert frog["up"][:2] == (conv_transpose_output_size(16, 3, 2, "same"),) * 2 == (32, 32)
     F = layer_output_shapes(models.frog_discriminator())
     size = conv_output_size(32, 3, 1, "valid")
     assert F["conv"][:2] == (size, size) == (30, 30)
