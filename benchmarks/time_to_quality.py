@@ -16,11 +16,14 @@ CPU, which changes epochs, not steps or time per step).
 Every ``--eval-every`` steps the clock stops, ``--n-fake`` images are generated from a
 fixed noise batch and their FID is measured with the course's MNIST classifier features
 (``gan_utils.metrics``) against half of the MNIST test set. The target is the FID the
-baseline reaches after its 3 epochs; the result is the training minutes each run needs
-to first reach it, and their ratio. The runs take turns, chunk by chunk, so that a busy
-moment on a shared machine slows both; the course run is held back to at most half the
-baseline's training time while the baseline runs, and continues alone afterwards until
-it reaches the target (or the baseline's full time).
+baseline reaches after its 3 epochs (``--baseline-epochs``; the report also gives the
+targets of the earlier epochs); the result is the training minutes each run needs to
+first reach it (interpolated between evaluations) and their ratio. The report is rewritten
+after every evaluation, so an interrupted run leaves its curves and finished targets.
+The runs take turns, chunk by chunk, so that a busy moment on a shared machine slows
+both; the course run is held back to at most half (``--course-share``) the baseline's
+training time while the baseline runs, and continues alone afterwards until it reaches
+the target (or the baseline's full time).
 
     nice -n 10 python benchmarks/time_to_quality.py            # the full run (~1 hour)
     python benchmarks/time_to_quality.py --quick               # a smoke run, a minute
@@ -142,9 +145,25 @@ def machine_info() -> dict:
             "load_average_at_start": list(os.getloadavg())}
 
 
-def first_reaching(curve: list[dict], target: float) -> dict | None:
-    """The first evaluation of a run whose FID is at or below ``target`` (None if never)."""
-    return next((point for point in curve if point["fid"] <= target), None)
+def minutes_to_reach(curve: list[dict], target: float) -> dict | None:
+    """When a run first gets to FID <= ``target``: at which evaluation, and interpolated.
+
+    ``evaluation`` is the first evaluation at or below the target (an upper bound, as
+    fine as the evaluation grid); ``interpolated`` puts the crossing on the straight line
+    in (minutes, log FID) between that evaluation and the one before it, so that runs
+    evaluated on different grids are compared fairly.
+    """
+    for index, point in enumerate(curve):
+        if point["fid"] <= target:
+            minutes = point["minutes"]
+            if index > 0:
+                before = curve[index - 1]
+                drop = math.log(before["fid"]) - math.log(point["fid"])
+                part = (math.log(before["fid"]) - math.log(target)) / drop if drop > 0 else 1.0
+                minutes = before["minutes"] + part * (point["minutes"] - before["minutes"])
+            return {"evaluation_minutes": point["minutes"], "evaluation_step": point["step"],
+                    "interpolated_minutes": minutes}
+    return None
 
 
 def evaluate(run, noise: np.ndarray, real_images: np.ndarray, curve: list[dict]) -> float:
@@ -172,10 +191,11 @@ def plot(report: dict, path: Path) -> None:
         minutes = [p["minutes"] for p in run["curve"]]
         ax.plot(minutes, [p["fid"] for p in run["curve"]], "o-", ms=3, color=color,
                 label=run["name"])
-        if run["minutes_to_target"] is not None:
-            ax.axvline(run["minutes_to_target"], color=color, linestyle=":")
+        minutes_to_target = report["minutes_to_target"][key]
+        if minutes_to_target is not None:
+            ax.axvline(minutes_to_target, color=color, linestyle=":")
     ax.axhline(report["target_fid"], color="tab:red", linestyle="--",
-               label=f"target: baseline after {BASELINE_EPOCHS} epochs "
+               label=f"target: baseline after {report['headline_epochs']} epoch(s) "
                      f"(FID {report['target_fid']:.1f})")
     ax.set_yscale("log")
     ax.set_xlabel("training minutes (evaluation time excluded)")
@@ -196,9 +216,16 @@ def main() -> int:
                         help="smoke run: a few steps, small FID samples, *_quick outputs")
     parser.add_argument("--course-batch-size", type=int, default=128)
     parser.add_argument("--course-xla", choices=("on", "off"), default="off")
+    parser.add_argument("--baseline-epochs", type=int, default=BASELINE_EPOCHS,
+                        help="the target is the baseline's FID after this many epochs")
     parser.add_argument("--eval-every", type=int, default=None,
                         help="baseline steps between evaluations (default: a fifth of an "
-                             "epoch); the course is evaluated after as many images")
+                             "epoch)")
+    parser.add_argument("--course-eval-every", type=int, default=None,
+                        help="course steps between evaluations (default: --eval-every)")
+    parser.add_argument("--course-share", type=float, default=0.5,
+                        help="while the baseline trains, the course trains up to this "
+                             "fraction of the baseline's training time")
     parser.add_argument("--n-fake", type=int, default=2000, help="generated images per FID")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
@@ -209,73 +236,98 @@ def main() -> int:
     test_images, _ = data.load_images("mnist", split="test")
     n_fake, real = args.n_fake, test_images
     if args.quick:
-        train_images, real, n_fake = train_images[:2048], test_images[:600], 256
+        train_images, real, n_fake = train_images[:512], test_images[:600], 256
     output = args.output or HERE / "results" / (
         "time_to_quality_quick.json" if args.quick else "time_to_quality.json")
 
     info = machine_info()
     baseline = BaselineRun(train_images)
     course = CourseRun(train_images, args.course_batch_size, args.course_xla == "on")
-    baseline_target_steps = BASELINE_EPOCHS * baseline.steps_per_epoch
-    eval_every = args.eval_every or (2 if args.quick else max(1, baseline.steps_per_epoch // 5))
-    if args.quick:
-        baseline_target_steps = 3 * eval_every
-    # the course is evaluated after as many training images as the baseline
-    course_every = max(1, round(eval_every * baseline.batch_size / course.batch_size))
+    baseline_target_steps = args.baseline_epochs * baseline.steps_per_epoch
+    eval_every = args.eval_every or max(1, baseline.steps_per_epoch // 5)
+    course_every = args.course_eval_every or eval_every
     noise = np.random.default_rng(1234).standard_normal((n_fake, LATENT_DIM)).astype("float32")
     # reference: as many real *training* images as fakes (also caches the real features)
     real_vs_real = metrics.fid_against(train_images[-n_fake:], real)
 
     curves = {"baseline": [], "course": []}
+    static = {"quick": args.quick, "machine": info, "baseline_epochs": args.baseline_epochs,
+              "fid": {"features": f"gan_utils.metrics MNIST classifier "
+                                  f"({metrics.MNIST_FEATURE_DIM}-d penultimate layer)",
+                      "real": f"half A of {len(real)} MNIST test images (metrics.fid_against)",
+                      "n_fake": n_fake, "fid_of_real_training_images": real_vs_real},
+              "target_speedup": 4.0, "precision_policy_available": runtime.mixed_precision_policy()}
+
+    def save(complete: bool) -> dict:
+        report = build_report(static, baseline, course, curves, complete)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        if report["target_fid"] is not None:
+            plot(report, output.with_suffix(".png"))
+        return report
+
     print(f"baseline: {baseline_target_steps} steps, evaluated every {eval_every}; "
           f"course: evaluated every {course_every} steps", flush=True)
     while baseline.step < baseline_target_steps:
         baseline.train(min(eval_every, baseline_target_steps - baseline.step))
         evaluate(baseline, noise, real, curves["baseline"])
         # the course takes its turn while it has trained for at most half the baseline time
-        while course.seconds <= 0.5 * baseline.seconds:
+        while course.seconds <= args.course_share * baseline.seconds:
             course.train(course_every)
             evaluate(course, noise, real, curves["course"])
+        save(complete=False)
     target = curves["baseline"][-1]["fid"]
-    while first_reaching(curves["course"], target) is None and course.seconds < baseline.seconds:
+    while minutes_to_reach(curves["course"], target) is None and course.seconds < baseline.seconds:
         course.train(course_every)
         evaluate(course, noise, real, curves["course"])
+        save(complete=False)
+    report = save(complete=True)
+    for target_info in report["targets"]:
+        print(f"target FID {target_info['fid']:.1f} (baseline after {target_info['epochs']} "
+              f"epoch(s)): baseline {target_info['baseline_minutes']}, course "
+              f"{target_info['course_minutes']} min -> speedup {target_info['speedup']}")
+    print(f"wrote {output} and {output.with_suffix('.png')}")
+    return 0
 
+
+def build_report(static: dict, baseline, course, curves: dict, complete: bool) -> dict:
+    """The JSON report: curves, and for each finished baseline epoch its FID as a target
+    with the minutes each run needs to reach it (interpolated) and their ratio."""
+    targets = []
+    epochs_done = baseline.step // baseline.steps_per_epoch
+    for epoch in range(1, epochs_done + 1):
+        at_epoch = [p for p in curves["baseline"] if p["step"] == epoch * baseline.steps_per_epoch]
+        if not at_epoch:
+            continue
+        fid = at_epoch[0]["fid"]
+        reach = {key: minutes_to_reach(curves[key], fid) for key in curves}
+        minutes = {key: (None if r is None else round(r["interpolated_minutes"], 3))
+                   for key, r in reach.items()}
+        targets.append({
+            "epochs": epoch, "fid": fid, "baseline_minutes": minutes["baseline"],
+            "course_minutes": minutes["course"],
+            "speedup": (None if not (minutes["baseline"] and minutes["course"])
+                        else round(minutes["baseline"] / minutes["course"], 2)),
+            "at_evaluation": reach})
+    headline = next((t for t in targets if t["epochs"] == static["baseline_epochs"]),
+                    targets[-1] if targets else None)
     runs = {}
     for run in (baseline, course):
-        reached = first_reaching(curves[run.key], target)
-        runs[run.key] = {
-            "name": run.name, "batch_size": run.batch_size, "steps": run.step,
-            "training_minutes": run.seconds / 60, "curve": curves[run.key],
-            "minutes_to_target": reached["minutes"] if reached else None,
-            "steps_to_target": reached["step"] if reached else None}
+        runs[run.key] = {"name": run.name, "batch_size": run.batch_size, "steps": run.step,
+                         "training_minutes": run.seconds / 60, "curve": curves[run.key]}
     runs["course"].update(policy=course.policy, jit_compile=course.jit_compile)
-    to_target = runs["baseline"]["minutes_to_target"], runs["course"]["minutes_to_target"]
-    speedup = to_target[0] / to_target[1] if to_target[1] else None
-    report = {
+    return {
         "what": "training minutes until MNIST samples first reach the FID the TF DCGAN "
-                f"tutorial has after {BASELINE_EPOCHS} epochs",
-        "quick": args.quick,
+                "tutorial has after N epochs (N = headline_epochs)",
+        "complete": complete,
         "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": info, "load_average_at_end": list(os.getloadavg()),
-        "fid": {"features": f"gan_utils.metrics MNIST classifier ({metrics.MNIST_FEATURE_DIM}"
-                            "-d penultimate layer)",
-                "real": f"half of {len(real)} MNIST test images (metrics.fid_against)",
-                "n_fake": n_fake},
-        "fid_of_real_training_images": real_vs_real,
-        "baseline_epochs": BASELINE_EPOCHS, "target_fid": target, "runs": runs,
-        "speedup": speedup, "target_speedup": 4.0,
-        "precision_policy_available": runtime.mixed_precision_policy()}
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n")
-    plot(report, output.with_suffix(".png"))
-    for key in ("baseline", "course"):
-        run = runs[key]
-        minutes = run["minutes_to_target"]
-        print(f"{run['name']:45s} " + (f"{minutes:6.2f} min to FID {target:.1f}"
-                                         if minutes is not None else "never reached the target"))
-    print("speedup: " + (f"{speedup:.2f}x" if speedup else "n/a") + f"; wrote {output}")
-    return 0 if math.isfinite(target) else 1
+        "load_average_now": list(os.getloadavg()), **static,
+        "headline_epochs": headline["epochs"] if headline else None,
+        "target_fid": headline["fid"] if headline else None,
+        "speedup": headline["speedup"] if headline else None,
+        "minutes_to_target": ({"baseline": headline["baseline_minutes"],
+                               "course": headline["course_minutes"]} if headline else None),
+        "targets": targets, "runs": runs}
 
 
 if __name__ == "__main__":
