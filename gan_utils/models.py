@@ -296,3 +296,192 @@ def mlp_discriminator(hidden: int = 256, image_shape: tuple[int, ...] = (28, 28,
 
 
 # --- end MLP GAN (notebook 04) ---
+
+
+# --- Conditional DCGAN (notebook 08) ---
+# Notebook 08's conditional DCGAN (Mirza & Osindero, 2014, with DCGAN layers): the digit
+# label is one more input to both networks. The generator concatenates a learned label
+# embedding to z; the discriminator turns the label into a 28x28 map stacked on the
+# image as a second channel. Both are notebook 05's networks otherwise, the generator's
+# projection at half width so the shipped copy stays small. Below: the shipped
+# pretrained generators (trained by tools/train_pretrained.py) and the notebook-05 lookup.
+
+CGAN_EMBEDDING_DIM = 50  # size of the learned label vector (as in Brownlee's cGAN recipe)
+
+
+def _check_classes(num_classes: int, embedding_dim: int) -> None:
+    """Validate the label settings shared by both conditional builders."""
+    for arg, value in (("num_classes", num_classes), ("embedding_dim", embedding_dim)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+    if num_classes < 2:
+        raise ValueError(f"num_classes={num_classes}: expected at least 2 classes")
+
+
+def cgan_mnist_generator(latent_dim: int = 100, num_classes: int = 10,
+                         embedding_dim: int = CGAN_EMBEDDING_DIM, filters: int = 128,
+                         name: str = "cgan_mnist_generator"):
+    """Notebook 08's generator: [z (latent_dim,), label ()] -> image (28, 28, 1) in [-1, 1].
+
+    Embedding(num_classes, embedding_dim) of the integer label, concatenated to z ->
+    Dense 7*7*filters (no bias) -> BN -> ReLU -> reshape (7, 7, filters) -> ConvT
+    filters, 5x5, stride 1 -> BN -> ReLU -> ConvT filters/2, 5x5, stride 2 (14x14) ->
+    BN -> ReLU -> ConvT 1, 5x5, stride 2 (28x28) -> tanh (float32).
+    """
+    import keras
+    from keras import layers
+
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+        raise ValueError(f"latent_dim={latent_dim!r}: expected a positive integer")
+    if isinstance(filters, bool) or not isinstance(filters, int) or filters < 2:
+        raise ValueError(f"filters={filters!r}: expected an integer >= 2")
+    _check_classes(num_classes, embedding_dim)
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+    x = layers.Concatenate(name="z_and_label")([z, embedded])
+    x = layers.Dense(7 * 7 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
+                     name="project")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU(name="project_act")(x)
+    x = layers.Reshape((7, 7, filters), name="reshape")(x)
+    for i, (width, stride) in enumerate(((filters, 1), (filters // 2, 2)), start=1):
+        x = layers.Conv2DTranspose(width, 5, strides=stride, padding="same", use_bias=False,
+                                   kernel_initializer=dcgan_initializer(), name=f"up{i}")(x)
+        x = layers.BatchNormalization(name=f"up{i}_bn")(x)
+        x = layers.ReLU(name=f"up{i}_act")(x)
+    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=dcgan_initializer(), name="to_image")(x)
+    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model([z, label], image, name=name)
+
+
+def cgan_mnist_discriminator(num_classes: int = 10, embedding_dim: int = CGAN_EMBEDDING_DIM,
+                             dropout: float = 0.3, name: str = "cgan_mnist_discriminator"):
+    """Notebook 08's discriminator: [image (28, 28, 1), label ()] -> one logit (float32).
+
+    Embedding of the label -> Dense 28*28 -> reshape to a (28, 28, 1) "label map",
+    stacked on the image as a second channel -> notebook 05's discriminator (Conv 64
+    and 128, 5x5, stride 2, LeakyReLU(0.2), dropout, Dense(1)). D can then say "a good
+    digit, but not the 7 you asked for".
+    """
+    import keras
+    from keras import layers
+
+    _check_classes(num_classes, embedding_dim)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    image = keras.Input((28, 28, 1), name="image")
+    label = keras.Input((), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+    label_map = layers.Dense(28 * 28, kernel_initializer=dcgan_initializer(),
+                             name="label_map")(embedded)
+    label_map = layers.Reshape((28, 28, 1), name="label_map_reshape")(label_map)
+    x = layers.Concatenate(name="image_and_label")([image, label_map])
+    for i, filters in enumerate((64, 128), start=1):
+        x = layers.Conv2D(filters, 5, strides=2, padding="same",
+                          kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
+        x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
+                         name="logit")(x)
+    return keras.Model([image, label], logit, name=name)
+
+
+#: The generators shipped in gan_utils/assets, by name: (builder, its arguments).
+PRETRAINED_GENERATORS = {
+    "dcgan_mnist": ("dcgan_mnist_generator", {"latent_dim": 100}),
+    "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
+}
+
+
+def _assets_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "assets"
+
+
+def _check_pretrained_name(name: str) -> str:
+    if name not in PRETRAINED_GENERATORS:
+        raise ValueError(f"name={name!r}: no shipped generator of that name; expected one of "
+                         f"{sorted(PRETRAINED_GENERATORS)}")
+    return name
+
+
+def pretrained_path(name: str):
+    """Where the shipped generator ``name`` lives: gan_utils/assets/<name>_generator.keras."""
+    return _assets_dir() / f"{_check_pretrained_name(name)}_generator.keras"
+
+
+def pretrained_model_card(name: str) -> str:
+    """The model card of a shipped generator (data, steps, FID, the command that built it)."""
+    return (_assets_dir() / f"{_check_pretrained_name(name).upper()}_MODEL_CARD.md").read_text()
+
+
+def float32_copy(model, builder_name: str, **builder_args):
+    """Rebuild ``model``'s architecture in float32 (whatever the global policy) with its weights.
+
+    The shipped files hold float16 weights (half the bytes); a float32 model runs on any
+    hardware and gives the same digits to about 1e-3.
+    """
+    import keras
+    import numpy as np
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        copy = globals()[builder_name](**builder_args)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    copy.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
+    return copy
+
+
+def pretrained_generator(name: str):
+    """A shipped, trained generator by name: ``"dcgan_mnist"`` or ``"cgan_mnist"``.
+
+    ``"dcgan_mnist"``: notebook 05's generator, z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
+    ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
+    Returned as a float32 Keras model (the file stores float16 weights). Trained by
+    ``tools/train_pretrained.py``; :func:`pretrained_model_card` says how and how well.
+    """
+    import keras
+
+    path = pretrained_path(name)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: rebuild it with "
+                                f"python tools/train_pretrained.py --only {name}")
+    stored = keras.models.load_model(path, compile=False)
+    builder_name, builder_args = PRETRAINED_GENERATORS[name]
+    return float32_copy(stored, builder_name, **builder_args)
+
+
+def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
+    """The generator a learner trained (e.g. in notebook 05), else the shipped one.
+
+    ``folder`` holds ``generator.keras`` and ``generator.json`` as notebook 05 writes them
+    (relative paths are relative to the working directory, i.e. the notebook). A
+    quick-mode (CI-sized) generator draws noise, so it is ignored. Returns
+    ``(generator, description)``, the description saying which one it is.
+    """
+    import json
+    from pathlib import Path
+
+    import keras
+
+    folder = Path(folder)
+    model_file, info_file = folder / "generator.keras", folder / "generator.json"
+    if model_file.exists() and info_file.exists():
+        info = json.loads(info_file.read_text())
+        if not info.get("quick_mode", True):
+            generator = keras.models.load_model(model_file, compile=False)
+            return generator, (f"your generator from {model_file} ({info.get('steps')} steps, "
+                               f"FID {info.get('fid', float('nan')):.1f})")
+        reason = f"{model_file} is from a quick (CI) run, so it is ignored"
+    else:
+        reason = f"no trained generator in {folder}"
+    return pretrained_generator(name), f"the course's pretrained {name!r} ({reason})"
+
+
+# --- end Conditional DCGAN (notebook 08) ---

@@ -1,0 +1,219 @@
+"""Train the generators shipped with the course and write them with their model cards.
+
+Two generators, both on the full MNIST training set (60,000 digits, read through
+``gan_utils.data.load_images``):
+
+- ``dcgan_mnist``: notebook 05's DCGAN generator (``models.dcgan_mnist_generator``);
+- ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
+
+Each is trained with the course's engine (``gan_utils.train.GANTrainer``, Adam 2e-4 /
+beta_1 0.5, bfloat16 mixed precision where the CPU has it), then saved with float16
+weights (half the bytes) to ``gan_utils/assets/<name>_generator.keras``, scored with
+``gan_utils.metrics`` (FID and classifier score against the 10,000 test digits; for the
+conditional one also how often the classifier reads the digit that was asked for), and
+described in ``gan_utils/assets/<NAME>_MODEL_CARD.md``. Run from the repository root::
+
+    GAN_UTILS_DATA=../shared/datasets nice -n 10 python tools/train_pretrained.py
+
+Training is resumable: checkpoints go to ``--work-dir``, so a rerun continues. With
+``--max-minutes`` a run stops early on a time budget; the card records the steps taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gan_utils import data, metrics, models, runtime, train, viz  # noqa: E402
+
+NAMES = tuple(models.PRETRAINED_GENERATORS)
+LATENT_DIM = 100
+EVAL_SAMPLES = 5_000       # generated digits scored against half of the 10,000 test digits
+ACCURACY_SAMPLES = 1_000   # conditional generator: digits asked for and read back
+SEED = 2026
+
+
+def build_pair(name: str):
+    """A fresh (generator, discriminator) pair for ``name``, under the global policy."""
+    if name == "dcgan_mnist":
+        return models.dcgan_mnist_generator(LATENT_DIM), models.dcgan_mnist_discriminator()
+    return (models.cgan_mnist_generator(LATENT_DIM, num_classes=10),
+            models.cgan_mnist_discriminator(num_classes=10))
+
+
+def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
+    """Train (or resume) ``name`` until ``args.steps`` or ``args.max_minutes``."""
+    import keras
+
+    images, labels = data.load_images("mnist", "train")
+    conditional = name == "cgan_mnist"
+    dataset = data.as_dataset(images, args.batch_size, labels=labels if conditional else None,
+                              seed=SEED)
+    precision = runtime.use_precision(args.precision or runtime.mixed_precision_policy())
+    runtime.seed_everything(SEED)
+    generator, discriminator = build_pair(name)
+    trainer = train.GANTrainer(
+        generator, discriminator, latent_dim=LATENT_DIM,
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        num_classes=10 if conditional else None, sample_every=100, num_samples=100,
+        checkpoint_dir=Path(args.work_dir) / name, checkpoint_every_seconds=120,
+        jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED)
+    start = time.monotonic()
+    while trainer.step < args.steps:
+        if args.max_minutes and time.monotonic() - start > 60 * args.max_minutes:
+            print(f"{name}: time budget reached at step {trainer.step}", flush=True)
+            break
+        trainer.fit_more(dataset, min(100, args.steps - trainer.step), progress=False)
+        h = trainer.history
+        print(f"{name} step {trainer.step}: d_loss {h['d_loss'][-1]:.3f} g_loss "
+              f"{h['g_loss'][-1]:.3f} D(x) {h['d_real'][-1]:.2f} D(G(z)) {h['d_fake'][-1]:.2f} "
+              f"[{h['seconds'][-1]:.0f} s]", flush=True)
+    trainer.save()
+    info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
+            "epochs": round(trainer.step / trainer.steps_per_epoch(dataset), 2),
+            "train_seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
+            else 0}
+    return trainer, info
+
+
+def export(name: str, trainer: train.GANTrainer) -> Path:
+    """Save the generator with float16 weights to gan_utils/assets/<name>_generator.keras."""
+    import keras
+
+    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float16")
+    try:
+        half = getattr(models, builder_name)(**builder_args)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    half.set_weights([np.asarray(w, np.float16) for w in trainer.generator.get_weights()])
+    path = models.pretrained_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    half.save(path)
+    return path
+
+
+def evaluate(name: str, figure_dir: Path) -> dict:
+    """Score the *saved* generator (as users load it) with gan_utils.metrics."""
+    generator = models.pretrained_generator(name)
+    rng = np.random.default_rng(SEED)
+    z = rng.standard_normal((EVAL_SAMPLES, LATENT_DIM)).astype(np.float32)
+    asked = np.arange(EVAL_SAMPLES) % 10
+    inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
+    fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
+    test_images, _ = data.load_images("mnist", "test")
+    report = metrics.evaluate_generator(fakes, test_images, kid_subsets=20)
+    print(report)
+    scores = {"fid": report.fid.value, "fid_real_vs_real": report.fid.real,
+              "fid_real_vs_noise": report.fid.noise,
+              "classifier_score": report.classifier_score.value,
+              "classifier_score_real": report.classifier_score.real,
+              "fake_samples": EVAL_SAMPLES, "real_samples": int(test_images.shape[0])}
+    if name == "cgan_mnist":
+        read = metrics.classify(fakes[:ACCURACY_SAMPLES]).argmax(axis=1)
+        scores["accuracy_as_asked"] = float(np.mean(read == asked[:ACCURACY_SAMPLES]))
+    grid = fakes[:100][np.argsort(asked[:100], kind="stable")] if name == "cgan_mnist" \
+        else fakes[:100]
+    fig = viz.show_images(grid, ncols=10, title=f"{name}: shipped generator")
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    fig.savefig(figure_dir / f"{name}_samples.png", dpi=100)
+    return scores
+
+
+def model_card(name: str, info: dict, scores: dict, path: Path, command: str) -> str:
+    """The Markdown model card: what, trained how, on what, how good, how to rebuild."""
+    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    args = ", ".join(f"{k}={v}" for k, v in builder_args.items())
+    inputs = " (conditional: inputs [z, label])" if name == "cgan_mnist" else ""
+    megabytes = path.stat().st_size / 1e6
+    accuracy = ""
+    if "accuracy_as_asked" in scores:
+        accuracy = (f"| digit read as asked (course classifier, {ACCURACY_SAMPLES} samples, "
+                    f"labels 0-9 cycling) | {scores['accuracy_as_asked']:.3f} |\n")
+    return f"""# Model card: `{name}` (shipped generator)
+
+Load it with `gan_utils.models.pretrained_generator("{name}")` (a float32 Keras model).
+
+- **Architecture:** `gan_utils.models.{builder_name}({args})`{inputs}.
+- **File:** `gan_utils/assets/{path.name}`, float16 weights ({megabytes:.2f} MB).
+- **Data:** MNIST training set, all 60,000 digits, scaled to [-1, 1].
+- **Training:** `gan_utils.train.GANTrainer`, non-saturating loss, Adam(2e-4, beta_1=0.5) for both
+  networks, batch {info['batch_size']}, **{info['steps']} steps** ({info['epochs']} epochs),
+  precision {info['precision']}, seed {SEED}; {info['train_seconds']} s of training on
+  {platform.machine()} CPU ({runtime.accelerator()}).
+- **Built:** {datetime.date.today().isoformat()} with
+  `{command}`
+
+## Scores (gan_utils.metrics, course MNIST classifier features)
+
+{scores['fake_samples']} generated digits against half of the {scores['real_samples']} MNIST
+test digits. These are MNIST-classifier FIDs: comparable within the course, not with
+published InceptionV3 FIDs.
+
+| score | value |
+|---|---|
+| FID (lower is better) | {scores['fid']:.2f} |
+| FID real vs real (best reachable at this size) | {scores['fid_real_vs_real']:.2f} |
+| FID real vs noise | {scores['fid_real_vs_noise']:.2f} |
+| classifier score (1 to 10, higher is better) | {scores['classifier_score']:.2f} |
+| classifier score of real digits | {scores['classifier_score_real']:.2f} |
+{accuracy}
+## Limits
+
+Trained for minutes on a CPU: digits are clean but not perfect; some strokes are broken
+or ambiguous. For teaching (latent-space walks, conditional generation), not research.
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=NAMES, action="append",
+                        help="train only this generator (repeatable); default: both")
+    parser.add_argument("--steps", type=int, default=2500, help="total steps per generator")
+    parser.add_argument("--max-minutes", type=float, default=0,
+                        help="stop a generator's training early after this many minutes")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--precision", default=None,
+                        help="float32 / mixed_bfloat16 / mixed_float16 (default: from hardware)")
+    parser.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
+    parser.add_argument("--work-dir", default="/tmp/gan_course_pretrained",
+                        help="checkpoints, so that a rerun resumes")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="only score the saved generators and rewrite the model cards")
+    args = parser.parse_args()
+    command = "GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py " + \
+        " ".join(sys.argv[1:])
+    figure_dir = Path(args.work_dir) / "figures"
+    for name in args.only or NAMES:
+        info_file = Path(args.work_dir) / f"{name}_info.json"
+        if not args.skip_training:
+            trainer, info = train_one(name, args)
+            path = export(name, trainer)
+            info["command"] = command
+            info_file.write_text(json.dumps(info))
+        info = json.loads(info_file.read_text())
+        path = models.pretrained_path(name)
+        scores = evaluate(name, figure_dir)
+        card = model_card(name, info, scores, path, info["command"])
+        (path.parent / f"{name.upper()}_MODEL_CARD.md").write_text(card)
+        print(card)
+    total = sum(models.pretrained_path(n).stat().st_size for n in NAMES
+                if models.pretrained_path(n).exists())
+    print(f"shipped generators: {total / 1e6:.2f} MB together")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
