@@ -466,7 +466,7 @@ class Score:
 
         value = show(self.value) + (f" ± {show(self.std)}" if self.std is not None else "")
         better = "lower" if self.lower_is_better else "higher"
-        return (f"{self.name:<17} {value:>16}   (real vs real {show(self.real_vs_real)}, "
+        return (f"{self.name:<17} {value:>20}   (real vs real {show(self.real_vs_real)}, "
                 f"real vs noise {show(self.real_vs_noise)}; {better} is better)")
 
 
