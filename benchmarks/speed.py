@@ -63,6 +63,7 @@ class Baseline:
     name = "tf_tutorial_float32"
 
     def __init__(self, images, batch_size: int):
+        self.batch_size = batch_size
         import baseline_tf_tutorial as tutorial
         import keras
 
@@ -85,8 +86,10 @@ class Course:
 
         from gan_utils import data, models, runtime, train
 
+        self.batch_size = batch_size
         self.name = (f"course_{policy}" + ("_xla" if jit_compile else "")
-                     + (f"_spe{steps_per_execution}" if steps_per_execution > 1 else ""))
+                     + (f"_spe{steps_per_execution}" if steps_per_execution > 1 else "")
+                     + f"_batch{batch_size}")
         strategy = runtime.distribution_strategy()
         previous = keras.mixed_precision.global_policy()
         runtime.use_precision(policy)
@@ -107,20 +110,22 @@ class Course:
         self.trainer.fit_more(self.dataset, steps, progress=False)
 
 
-def measure(engines: list, rounds: int, steps: int, warmup: int, batch_size: int) -> dict:
-    """Warm every engine up, then time ``steps`` steps of each, in turn, ``rounds`` times."""
+def measure(engines: list, rounds: int, steps: int, warmup: int) -> dict:
+    """Warm every engine up, then time ``steps`` steps of each, in turn, ``rounds`` times.
+
+    Returns images per second, per engine and round.
+    """
     for engine in engines:
         engine.run(warmup)
-    seconds = {engine.name: [] for engine in engines}
+    speeds = {engine.name: [] for engine in engines}
     for r in range(rounds):
         for engine in engines:
             start = time.perf_counter()
             engine.run(steps)
-            seconds[engine.name].append(time.perf_counter() - start)
-        line = ", ".join(f"{name} {batch_size * steps / s[-1]:.0f}"
-                         for name, s in seconds.items())
+            speeds[engine.name].append(engine.batch_size * steps / (time.perf_counter() - start))
+        line = ", ".join(f"{name} {s[-1]:.0f}" for name, s in speeds.items())
         print(f"round {r + 1}/{rounds}: images/s {line}", flush=True)
-    return seconds
+    return speeds
 
 
 def main() -> int:
@@ -129,12 +134,16 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10, help="training steps per round")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (tracing)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--course-batch-size", type=int, default=None,
+                        help="batch size of the course variants (default: --batch-size); "
+                             "images/s stay comparable, the step is just bigger")
     parser.add_argument("--variants", default="profile,xla,float32",
                         help="course variants besides the baseline: profile (the runtime's "
                              "precision, no XLA), xla (same precision with XLA), float32")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "speed.json")
     args = parser.parse_args()
-    for name in ("rounds", "steps", "batch_size"):
+    args.course_batch_size = args.course_batch_size or args.batch_size
+    for name in ("rounds", "steps", "batch_size", "course_batch_size"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer")
 
@@ -160,17 +169,18 @@ def main() -> int:
     for variant in wanted:
         if variants[variant] not in seen:
             seen.add(variants[variant])
-            engines.append(Course(images, args.batch_size, *variants[variant]))
-    seconds = measure(engines, args.rounds, args.steps, args.warmup, args.batch_size)
+            engines.append(Course(images, args.course_batch_size, *variants[variant]))
+    speeds = measure(engines, args.rounds, args.steps, args.warmup)
 
-    baseline = seconds[engines[0].name]
+    baseline = speeds[engines[0].name]
     results = {}
     for engine in engines:
-        times = seconds[engine.name]
-        ratios = [b / t for b, t in zip(baseline, times, strict=True)]
+        rates = speeds[engine.name]
+        ratios = [r / b for r, b in zip(rates, baseline, strict=True)]
         results[engine.name] = {
-            "images_per_second_median": args.batch_size * args.steps / statistics.median(times),
-            "images_per_second_rounds": [args.batch_size * args.steps / t for t in times],
+            "batch_size": engine.batch_size,
+            "images_per_second_median": statistics.median(rates),
+            "images_per_second_rounds": rates,
             "speedup_vs_baseline_median": statistics.median(ratios),
             "speedup_vs_baseline_rounds": ratios,
         }
@@ -178,11 +188,12 @@ def main() -> int:
     report = {
         "what": "images per second of one DCGAN training step (notebook 05 architecture, MNIST)",
         "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": info, "batch_size": args.batch_size, "rounds": args.rounds,
+        "machine": info, "baseline_batch_size": args.batch_size, "rounds": args.rounds,
         "steps_per_round": args.steps, "warmup_steps": args.warmup,
         "baseline": engines[0].name, "ours": ours,
         "speedup_ours_vs_baseline_median": results[ours]["speedup_vs_baseline_median"],
         "target_speedup": 2.5, "engines": results,
+        "load_average_at_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
