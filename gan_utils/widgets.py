@@ -315,7 +315,7 @@ class ToyGANPlayground:
             g_optimizer=keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
             d_optimizer=keras.optimizers.Adam(v["lr_d"], beta_1=0.5),
             generator_loss=v["loss"], d_steps=v["d_steps"], sample_every=100,
-            steps_per_execution=100, jit_compile=True, seed=self.seed, verbose=False)
+            steps_per_execution=100, jit_compile=False, seed=self.seed, verbose=False)
         self.dataset = toy.toy_dataset(self.target, self.batch_size, seed=self.seed)
         self.snapshots = toy.ToySnapshots(generator, discriminator, self.target, latent_dim,
                                           seed=self.seed)
@@ -376,14 +376,16 @@ def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: flo
         "target": widgets.Dropdown(options=TOY_TARGETS, value=target, description="target",
                                    style=style),
         "d_steps": widgets.IntSlider(d_steps, 1, 5, description="D steps per G step",
-                                     style=style),
+                                     continuous_update=False, style=style),
         "loss": widgets.ToggleButtons(options=[("non-saturating", "non_saturating"),
                                                ("minimax (saturating)", "minimax")],
                                       value=loss, description="G loss", style=style),
         "lr_g": widgets.FloatLogSlider(lr_g, base=10, min=-5, max=-1.5, description="G lr",
-                                       readout_format=".0e", style=style),
+                                       readout_format=".0e", continuous_update=False,
+                                       style=style),
         "lr_d": widgets.FloatLogSlider(lr_d, base=10, min=-5, max=-1.5, description="D lr",
-                                       readout_format=".0e", style=style),
+                                       readout_format=".0e", continuous_update=False,
+                                       style=style),
         "steps": widgets.IntSlider(steps, 100, 3000, step=100, description="N (steps)",
                                    style=style),
     }
