@@ -140,6 +140,9 @@ def main() -> int:
     parser.add_argument("--variants", default="profile,xla,float32",
                         help="course variants besides the baseline: profile (the runtime's "
                              "precision, no XLA), xla (same precision with XLA), float32")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="TensorFlow intra-op threads for every engine (default: TF's "
+                             "choice, one per core); 1 gives steadier ratios on a busy machine")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "speed.json")
     args = parser.parse_args()
     args.course_batch_size = args.course_batch_size or args.batch_size
@@ -147,9 +150,18 @@ def main() -> int:
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer")
 
+    if args.threads is not None:
+        if args.threads < 1:
+            parser.error("--threads must be a positive integer")
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+
     from gan_utils import data, runtime
 
     info = machine_info()
+    info["intra_op_threads"] = args.threads or "default"
     print(f"machine: {info['accelerator']} | TF {info['tensorflow']} | Keras {info['keras']}")
     images, _ = data.load_images("mnist", split="train")
     policy = runtime.mixed_precision_policy()
