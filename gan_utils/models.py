@@ -275,22 +275,28 @@ def mlp_generator(latent_dim: int = 100, hidden: int = 256,
     ], name=name)
 
 
-def mlp_discriminator(hidden: int = 256, image_shape: tuple[int, ...] = (28, 28, 1),
+def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
+                      image_shape: tuple[int, ...] = (28, 28, 1),
                       name: str = "mlp_discriminator"):
     """Notebook 04's discriminator: image ``image_shape`` -> one logit (float32).
 
-    Flatten -> Dense ``hidden`` -> LeakyReLU(0.2) -> Dense(1), no sigmoid: the logit
-    goes to a loss with ``from_logits=True``. With the defaults it has
-    784*256 + 256 + 256*1 + 1 = 201,217 parameters.
+    Flatten -> Dense ``hidden`` -> LeakyReLU(0.2) -> Dropout -> Dense(1), no sigmoid:
+    the logit goes to a loss with ``from_logits=True``. Dropout (as in Goodfellow et
+    al.'s discriminator) only acts in training and keeps D from winning too early; it
+    has no weights, so the defaults give 784*256 + 256 + 256*1 + 1 = 201,217 parameters.
     """
     import keras
 
     shape = _check_mlp_sizes(hidden, image_shape)
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
+            or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     return keras.Sequential([
         keras.Input(shape, name="image"),
         keras.layers.Flatten(name="flatten"),
         keras.layers.Dense(hidden, name="hidden"),
         keras.layers.LeakyReLU(MLP_LEAKY_SLOPE, name="hidden_act"),
+        keras.layers.Dropout(dropout, name="dropout"),
         keras.layers.Dense(1, dtype="float32", name="logit"),
     ], name=name)
 

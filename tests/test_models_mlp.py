@@ -66,12 +66,28 @@ def test_discriminator_outputs_one_unbounded_logit(discriminator):
     assert logits.dtype == np.float32
     # a logit, not a probability: scaling the last layer's weights scales it past [0, 1]
     probe = models.mlp_discriminator()
-    probe.set_weights(discriminator.get_weights())
+    probe.set_weights(discriminator.get_weights())  # same weights; dropout is off below
     kernel, bias = probe.get_layer("logit").get_weights()
     probe.get_layer("logit").set_weights([kernel * 1000.0, bias])
     scaled = np.asarray(probe(images, training=False))
     assert np.abs(scaled).max() > 1.0
     np.testing.assert_allclose(scaled - bias, (logits - bias) * 1000.0, rtol=1e-3, atol=1e-3)
+
+
+def test_dropout_acts_in_training_only(discriminator):
+    images = np.random.default_rng(2).uniform(-1.0, 1.0, size=(4, 28, 28, 1)).astype("float32")
+    first = np.asarray(discriminator(images, training=False))
+    np.testing.assert_array_equal(np.asarray(discriminator(images, training=False)), first)
+    trained = [np.asarray(discriminator(images, training=True)) for _ in range(2)]
+    assert not np.allclose(trained[0], trained[1])  # new random units dropped each call
+
+
+def test_without_dropout_training_and_inference_agree(discriminator):
+    plain = models.mlp_discriminator(dropout=0.0)
+    plain.set_weights(discriminator.get_weights())
+    images = np.random.default_rng(3).uniform(-1.0, 1.0, size=(4, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(np.asarray(plain(images, training=True)),
+                               np.asarray(discriminator(images, training=False)), rtol=1e-6)
 
 
 def test_output_shapes_match_keras_on_other_image_shapes():
@@ -102,6 +118,8 @@ def test_generator_rejects_bad_sizes(kwargs, argument):
 
 @pytest.mark.parametrize("kwargs, argument", [
     ({"hidden": 0}, "hidden"),
+    ({"dropout": 1.0}, "dropout"),
+    ({"dropout": -0.1}, "dropout"),
     ({"image_shape": ()}, "image_shape"),
     ({"image_shape": (28, 28.0, 1)}, "image_shape"),
 ])
