@@ -81,6 +81,11 @@ def jupyter_lab(tmp_path):
     tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # no "would you like news?" pop-up over the widgets, and no news fetching
+    apputils = tracker.parent / "apputils-extension"
+    apputils.mkdir()
+    (apputils / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
     env.pop("MPLBACKEND", None)  # the kernel's inline backend, as a learner gets it
     log = tmp_path / "jupyterlab.log"
     with log.open("w") as log_file:
