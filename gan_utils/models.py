@@ -307,9 +307,10 @@ def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
 # --- Conditional DCGAN (notebook 08) ---
 # Notebook 08's conditional DCGAN (Mirza & Osindero, 2014, with DCGAN layers): the digit
 # label is one more input to both networks. The generator concatenates a learned label
-# embedding to z; the discriminator turns the label into a 28x28 map stacked on the
-# image as a second channel. Both are notebook 05's networks otherwise, the generator's
-# projection at half width so the shipped copy stays small. Below: the shipped
+# embedding to z; the discriminator is a projection discriminator (Miyato & Koyama,
+# 2018): the inner product of a learned label vector with its image features is added
+# to its logit. Both are notebook 05's networks otherwise, the generator's projection
+# at half width so the shipped copy stays small. Below: the shipped
 # pretrained generators (trained by tools/train_pretrained.py) and the notebook-05 lookup.
 
 CGAN_EMBEDDING_DIM = 50  # size of the learned label vector (as in Brownlee's cGAN recipe)
@@ -362,36 +363,38 @@ def cgan_mnist_generator(latent_dim: int = 100, num_classes: int = 10,
     return keras.Model([z, label], image, name=name)
 
 
-def cgan_mnist_discriminator(num_classes: int = 10, embedding_dim: int = CGAN_EMBEDDING_DIM,
-                             dropout: float = 0.3, name: str = "cgan_mnist_discriminator"):
-    """Notebook 08's discriminator: [image (28, 28, 1), label ()] -> one logit (float32).
+def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
+                             name: str = "cgan_mnist_discriminator"):
+    """Notebook 08's projection discriminator: [image (28, 28, 1), label ()] -> one logit.
 
-    Embedding of the label -> Dense 28*28 -> reshape to a (28, 28, 1) "label map",
-    stacked on the image as a second channel -> notebook 05's discriminator (Conv 64
-    and 128, 5x5, stride 2, LeakyReLU(0.2), dropout, Dense(1)). D can then say "a good
-    digit, but not the 7 you asked for".
+    Notebook 05's discriminator body (Conv 64 and 128, 5x5, stride 2, LeakyReLU(0.2),
+    dropout, flatten) gives features phi(x) (6272 numbers); the logit (float32) is
+    ``w . phi(x) + b + e_y . phi(x)``, where e_y is a learned vector for label y
+    (Miyato & Koyama, "cGANs with projection discriminator", 2018). D can then say
+    "a good digit, but not the 7 you asked for".
     """
     import keras
     from keras import layers
 
-    _check_classes(num_classes, embedding_dim)
+    _check_classes(num_classes, 1)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     image = keras.Input((28, 28, 1), name="image")
     label = keras.Input((), dtype="int32", name="label")
-    embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
-    label_map = layers.Dense(28 * 28, kernel_initializer=dcgan_initializer(),
-                             name="label_map")(embedded)
-    label_map = layers.Reshape((28, 28, 1), name="label_map_reshape")(label_map)
-    x = layers.Concatenate(name="image_and_label")([image, label_map])
+    x = image
     for i, filters in enumerate((64, 128), start=1):
         x = layers.Conv2D(filters, 5, strides=2, padding="same",
                           kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
         x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
-                         name="logit")(x)
+    features = layers.Flatten(name="features")(x)
+    unconditional = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="realness")(
+        features)
+    class_vector = layers.Embedding(num_classes, 7 * 7 * 128,
+                                    embeddings_initializer=dcgan_initializer(),
+                                    name="label_projection")(label)
+    projection = layers.Dot(axes=1, name="label_match")([class_vector, features])
+    logit = layers.Add(dtype="float32", name="logit")([unconditional, projection])
     return keras.Model([image, label], logit, name=name)
 
 
