@@ -182,6 +182,19 @@ class GANTrainer:
         return tf.stack([tf.constant(self.seed * 16 + salt, tf.int64) + offset * 1_000_003,
                          counter])
 
+    def step_noise(self, step: int, batch_size: int, d_step: int = 0) -> tuple[tf.Tensor, tf.Tensor]:
+        """The latent batches the engine draws at ``step`` (one replica): (z for D, z for G).
+
+        The noise is a pure function of the trainer's seed and the step number, so a
+        resumed run sees exactly the noise it would have seen, and a notebook can replay
+        one engine step by hand with the same inputs. ``d_step`` picks which of the
+        ``d_steps`` discriminator updates the first batch belongs to.
+        """
+        shape = (batch_size,) + self.latent_shape
+        z_for_d = tf.random.stateless_normal(shape, seed=self._seed(step, _NOISE_SALT, d_step))
+        z_for_g = tf.random.stateless_normal(shape, seed=self._seed(step, _GEN_SALT))
+        return z_for_d, z_for_g
+
     def _generator_inputs(self, z, labels):
         return [z, labels] if self.num_classes else z
 

@@ -37,9 +37,7 @@ def test_engine_step_is_the_hand_written_step():
     g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
     images = next(iter(toy_dataset(tf)))
 
-    step = tf.constant(0, tf.int64)
-    z_d = tf.random.stateless_normal((32, 4), seed=trainer._seed(step, train._NOISE_SALT))
-    z_g = tf.random.stateless_normal((32, 4), seed=trainer._seed(step, train._GEN_SALT))
+    z_d, z_g = trainer.step_noise(0, 32)
     with tf.GradientTape() as tape:
         d_loss = losses.discriminator_loss(D(images, training=True), D(G(z_d), training=True))
     d_opt.apply_gradients(zip(tape.gradient(d_loss, D.trainable_variables),
