@@ -182,7 +182,8 @@ class GANTrainer:
         return tf.stack([tf.constant(self.seed * 16 + salt, tf.int64) + offset * 1_000_003,
                          counter])
 
-    def step_noise(self, step: int, batch_size: int, d_step: int = 0) -> tuple[tf.Tensor, tf.Tensor]:
+    def step_noise(self, step: int, batch_size: int,
+                   d_step: int = 0) -> tuple[tf.Tensor, tf.Tensor]:
         """The latent batches the engine draws at ``step`` (one replica): (z for D, z for G).
 
         The noise is a pure function of the trainer's seed and the step number, so a
