@@ -264,6 +264,10 @@ class GANTrainer:
                 self._step.assign_add(1)
             return total / tf.cast(count, tf.float32)
 
+        # Every trainer traces its own train_many once, and TensorFlow counts the traces of
+        # all trainers together (they share this code): a notebook that builds several
+        # trainers in a row would get a "retracing" warning that points at nothing wrong.
+        train_many._omit_frequent_tracing_warning = True
         return train_many
 
     # ------------------------------------------------------------------ training loop

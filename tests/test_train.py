@@ -55,6 +55,26 @@ def test_engine_step_is_the_hand_written_step():
     assert trainer.history["g_loss"][0] == pytest.approx(float(g_loss), rel=1e-5)
 
 
+def test_step_noise_is_a_function_of_seed_and_step():
+    """Same seed and step, same noise; another step or seed, other noise; D's and G's differ."""
+    a, b = make_trainer(), make_trainer()
+    z_d, z_g = a.step_noise(3, 8)
+    assert z_d.shape == z_g.shape == (8, 4)
+    np.testing.assert_array_equal(z_d, b.step_noise(3, 8)[0])
+    assert not np.allclose(z_d, z_g)
+    assert not np.allclose(z_d, a.step_noise(4, 8)[0])
+    assert not np.allclose(z_d, make_trainer(seed=1).step_noise(3, 8)[0])
+
+
+def test_building_many_trainers_gives_no_retracing_warning(caplog):
+    """Each trainer traces once; TensorFlow must not blame that on the learner's code."""
+    dataset = toy_dataset(tf)
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        for _ in range(6):
+            make_trainer().fit_more(dataset, 1, progress=False)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
 def test_a_toy_gan_moves_towards_the_data():
     """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
     trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
