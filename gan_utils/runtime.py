@@ -98,7 +98,7 @@ class Accelerator:
     float16: bool = False
 
     def __str__(self) -> str:
-        plural = f"{self.count} x " if self.count > 1 else ""
+        plural = f"{self.count} x " if self.count > 1 and self.kind != "cpu" else ""
         fast = [p for p, ok in (("bfloat16", self.bfloat16), ("float16", self.float16)) if ok]
         extra = f" (fast {', '.join(fast)})" if fast else " (float32 only)"
         return f"{self.kind.upper()}: {plural}{self.name}{extra}"
