@@ -72,19 +72,27 @@ def dcgan_mnist_discriminator(dropout: float = 0.3, name: str = "dcgan_mnist_dis
     import keras
     from keras import layers
 
+    image = keras.Input((28, 28, 1), name="image")
+    x = _dcgan_mnist_features(image, dropout, features_name="flatten")
+    logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
+                         name="logit")(x)
+    return keras.Model(image, logit, name=name)
+
+
+def _dcgan_mnist_features(image, dropout: float, features_name: str):
+    """Notebook 05's discriminator body, shared with notebook 08's: two 5x5 stride-2
+    convolutions (64, 128 filters) with LeakyReLU(0.2) and dropout, then flatten (6272)."""
+    from keras import layers
+
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
-    image = keras.Input((28, 28, 1), name="image")
     x = image
     for i, filters in enumerate((64, 128), start=1):
         x = layers.Conv2D(filters, 5, strides=2, padding="same",
                           kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
         x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
-                         name="logit")(x)
-    return keras.Model(image, logit, name=name)
+    return layers.Flatten(name=features_name)(x)
 
 
 # --- end DCGAN on MNIST (notebook 05) ---
@@ -377,17 +385,9 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
     from keras import layers
 
     _check_classes(num_classes, 1)
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     image = keras.Input((28, 28, 1), name="image")
     label = keras.Input((), dtype="int32", name="label")
-    x = image
-    for i, filters in enumerate((64, 128), start=1):
-        x = layers.Conv2D(filters, 5, strides=2, padding="same",
-                          kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
-        x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)
-    features = layers.Flatten(name="features")(x)
+    features = _dcgan_mnist_features(image, dropout, features_name="features")
     unconditional = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="realness")(
         features)
     class_vector = layers.Embedding(num_classes, 7 * 7 * 128,

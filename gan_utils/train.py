@@ -14,7 +14,11 @@ its own network. Around it, the plumbing a learner should not have to write twic
 - checkpoints (``tf.train.CheckpointManager``) every few minutes and automatic resume:
   a run killed at any moment continues from its last checkpoint with the same step,
   optimizer state, fixed noise, history and samples;
-- a clear stop, naming the step, when a loss becomes NaN or infinite.
+- a clear stop, naming the step, when a loss becomes NaN or infinite;
+- optionally (``ema_decay``), an exponential moving average of the generator's weights,
+  which samples and evaluations then use: GAN weights oscillate from step to step, and
+  their running average draws steadier, usually better images (Yazici et al., 2019;
+  used by ProGAN, BigGAN and StyleGAN).
 
 The noise of step ``s`` is drawn with stateless random ops seeded by ``(seed, s)``, so
 a resumed run draws the same noise it would have drawn without the interruption.
@@ -64,7 +68,7 @@ class GANTrainer:
                  checkpoint_every_seconds: float = 300.0, max_to_keep: int = 2,
                  jit_compile: bool = False, steps_per_execution: int = 1,
                  strategy: tf.distribute.Strategy | None = None, seed: int = 0,
-                 verbose: bool = True):
+                 ema_decay: float | None = None, verbose: bool = True):
         import keras
 
         if generator_loss not in losses.GENERATOR_LOSSES:
@@ -80,6 +84,9 @@ class GANTrainer:
         if checkpoint_every_seconds <= 0:
             raise ValueError(f"checkpoint_every_seconds={checkpoint_every_seconds}: "
                              "expected a positive number of seconds")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay={ema_decay!r}: expected None or a number in (0, 1), "
+                             "such as 0.999")
         losses.real_labels(1, label_smoothing, label_noise)  # validates both fractions
 
         self.generator, self.discriminator = generator, discriminator
@@ -108,6 +115,11 @@ class GANTrainer:
             labels = np.arange(num_samples) % (num_classes or 1)
             self.fixed_labels = tf.Variable(labels.astype(np.int32), trainable=False,
                                             name="fixed_labels")
+            self.ema_decay = None if ema_decay is None else float(ema_decay)
+            self.ema_generator = None
+            if self.ema_decay is not None:
+                self.ema_generator = keras.models.clone_model(generator)
+                self.ema_generator.set_weights(generator.get_weights())
         self._build_optimizers()
 
         self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
@@ -115,10 +127,14 @@ class GANTrainer:
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self._manager = None
         if self.checkpoint_dir is not None:
-            self.checkpoint = tf.train.Checkpoint(
-                generator=generator, discriminator=discriminator,
-                g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
-                step=self._step, fixed_noise=self.fixed_noise, fixed_labels=self.fixed_labels)
+            parts = dict(generator=generator, discriminator=discriminator,
+                         g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
+                         step=self._step, fixed_noise=self.fixed_noise,
+                         fixed_labels=self.fixed_labels)
+            self._checkpoint_parts = dict(parts)  # without the average, for old runs
+            if self.ema_generator is not None:
+                parts["ema_generator"] = self.ema_generator
+            self.checkpoint = tf.train.Checkpoint(**parts)
             self._manager = tf.train.CheckpointManager(
                 self.checkpoint, str(self.checkpoint_dir), max_to_keep=max_to_keep)
             self.restore()
@@ -262,6 +278,8 @@ class GANTrainer:
                 total += self.strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica,
                                               axis=None)
                 self._step.assign_add(1)
+                if self.ema_generator is not None:
+                    self._update_ema()
             return total / tf.cast(count, tf.float32)
 
         # Every trainer traces its own train_many once, and TensorFlow counts the traces of
@@ -269,6 +287,25 @@ class GANTrainer:
         # trainers in a row would get a "retracing" warning that points at nothing wrong.
         train_many._omit_frequent_tracing_warning = True
         return train_many
+
+    def _update_ema(self) -> None:
+        """average <- decay * average + (1 - decay) * weight, for every generator weight.
+
+        The decay is ``min(ema_decay, (1 + step) / (10 + step))``, as in
+        ``tf.train.ExponentialMovingAverage`` with ``num_updates``: the average follows the
+        weights closely early on, when they change fast, and remembers ~step / 9 steps
+        until that reaches ``1 / (1 - ema_decay)``. Batch-norm statistics are averaged
+        too; integer state (random-seed counters) is copied.
+        """
+        step = tf.cast(self._step, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights,
+                                   strict=True):
+            value = tf.convert_to_tensor(weight)
+            if value.dtype.is_floating:
+                average.assign(decay * average + (1.0 - decay) * value)
+            else:
+                average.assign(value)
 
     # ------------------------------------------------------------------ training loop
     def fit(self, dataset: tf.data.Dataset, *, epochs: int | None = None,
@@ -379,11 +416,19 @@ class GANTrainer:
                                                       labels=self.fixed_labels)))
 
     # ------------------------------------------------------------------ using G
-    def generate(self, n: int | None = None, noise=None, labels=None) -> np.ndarray:
+    @property
+    def sampling_generator(self):
+        """The generator that samples and evaluations use: the weight average when the
+        trainer keeps one (``ema_decay``), otherwise the trained generator itself."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def generate(self, n: int | None = None, noise=None, labels=None,
+                 averaged: bool = True) -> np.ndarray:
         """Images from the generator in inference mode, as float32 in [-1, 1].
 
         Give ``noise`` (a latent batch), or ``n`` for that many fresh standard-normal
         latents. Conditional generators take ``labels`` (default: 0, 1, 2, ... cycling).
+        With ``ema_decay`` set, the weight average draws them unless ``averaged=False``.
         """
         if noise is None:
             if n is None or n < 1:
@@ -395,7 +440,8 @@ class GANTrainer:
             if labels is None:
                 labels = np.arange(count) % self.num_classes
             labels = tf.convert_to_tensor(labels)
-        images = self.generator(self._generator_inputs(noise, labels), training=False)
+        generator = self.sampling_generator if averaged else self.generator
+        images = generator(self._generator_inputs(noise, labels), training=False)
         return tf.cast(images, tf.float32).numpy()
 
     # ------------------------------------------------------------------ checkpoints
@@ -415,7 +461,15 @@ class GANTrainer:
         """Load the latest checkpoint in ``checkpoint_dir``, if any; True when one was found."""
         if self._manager is None or self._manager.latest_checkpoint is None:
             return False
-        self.checkpoint.restore(self._manager.latest_checkpoint).assert_existing_objects_matched()
+        latest = self._manager.latest_checkpoint
+        saved_average = any(name.startswith("ema_generator/")
+                            for name, _ in tf.train.list_variables(latest))
+        if self.ema_generator is None or saved_average:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+        else:  # a run saved without the weight average: start the average here
+            checkpoint = tf.train.Checkpoint(**self._checkpoint_parts)
+            checkpoint.restore(latest).assert_existing_objects_matched()
+            self.ema_generator.set_weights(self.generator.get_weights())
         step = self.step
         history_file = self.checkpoint_dir / "history.json"
         if history_file.exists():

@@ -61,16 +61,22 @@ def mirrored(_unused: str = "") -> None:
         keras.utils.set_random_seed(0)
         G, D = toy_models(keras)
         trainer = train.GANTrainer(G, D, latent_dim=4, strategy=strategy, sample_every=10,
-                                   verbose=False, jit_compile=True)
+                                   verbose=False, jit_compile=True, ema_decay=0.9)
     before = [v.numpy().copy() for v in G.trainable_variables]
     trainer.fit(toy_dataset(tf), steps=30, progress=False)
     copies_equal = all(np.array_equal(v.value.values[0].numpy(), v.value.values[1].numpy())
                        for v in G.trainable_variables + D.trainable_variables)
     changed = any(not np.allclose(b, v.numpy()) for b, v in zip(before, G.trainable_variables))
+    # the weight average: one value on both replicas, finite, behind the trained weights
+    average, now = trainer.ema_generator.trainable_variables[0], G.trainable_variables[0]
+    copies = [c.numpy() for c in average.value.values]
+    between = bool(np.array_equal(copies[0], copies[1]) and np.all(np.isfinite(copies[0]))
+                   and not np.allclose(copies[0], now.numpy())
+                   and not np.allclose(copies[0], before[0]))
     print(json.dumps({"replicas": strategy.num_replicas_in_sync, "step": trainer.step,
                       "copies_equal": copies_equal, "changed": changed, "refused": refused,
                       "finite": bool(np.all(np.isfinite(trainer.history["d_loss"]))),
-                      "uses_xla": trainer.uses_xla}))
+                      "uses_xla": trainer.uses_xla, "average_between": between}))
 
 
 if __name__ == "__main__":

@@ -13,113 +13,41 @@ Where it or Playwright is missing, the test is skipped with the reason.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import lab_session  # noqa: E402  (tools/lab_session.py, shared with make_readme_figures)
+
 NOTEBOOK = ROOT / "notebooks" / "07_latent_space_explorer.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SERVER_START_SECONDS = 90
 RUN_ALL_SECONDS = 240
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_server(url: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll the server's status API until it answers; fail with its log if it dies."""
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n"
-                f"{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def jupyter_lab(tmp_path):
-    """A JupyterLab server on a copy of notebook 07; yields (base url, token, folder)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (Debian's package) to run "
-                    "the browser test")
+    """A JupyterLab server (quick mode) on a copy of notebook 07; yields (base url, token)."""
+    if not lab_session.CHROMIUM.exists():
+        pytest.skip(f"{lab_session.CHROMIUM} not found: apt-get install chromium (Debian's "
+                    "package) to run the browser test")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
                         "(pip install playwright; no browser download needed)")
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    port, token = _free_port(), "course-browser-test"
-    env = dict(os.environ, GAN_UTILS_QUICK="1",
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
-    # render every cell (JupyterLab 4 only renders cells near the viewport by default)
-    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    # no "would you like news?" pop-up over the widgets, and no news fetching
-    apputils = tracker.parent / "apputils-extension"
-    apputils.mkdir()
-    (apputils / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    env.pop("MPLBACKEND", None)  # the kernel's inline backend, as a learner gets it
-    log = tmp_path / "jupyterlab.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-             "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-             "jupyterlab.NeverCheckForUpdate", "--LabApp.extension_manager=readonly",
-             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
-            cwd=work, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(f"{base}/api/status?token={token}", process, log)
-        yield base, token, work
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for_idle_kernel(base: str, token: str) -> None:
-    """Wait until the notebook's session has a kernel that reports itself idle."""
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as response:
-            sessions = json.loads(response.read())
-        if any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions):
-            return
-        time.sleep(0.5)
-    pytest.fail(f"no idle kernel within {SERVER_START_SECONDS} s: {sessions}")
+        with lab_session.jupyterlab(work, tmp_path, env={"GAN_UTILS_QUICK": "1"}) as server:
+            yield server
+    except lab_session.LabError as error:
+        pytest.fail(str(error))
 
 
 def _prompts(page) -> list[str]:
@@ -139,20 +67,14 @@ def _error_outputs(page) -> list[str]:
 def test_notebook_07_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
     from playwright.sync_api import sync_playwright
 
-    base, token, _work = jupyter_lab
+    base, token = jupyter_lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTIFACTS / "browser_07_latent_space_explorer.png"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = lab_session.launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
-            _wait_for_idle_kernel(base, token)  # Run All before the kernel exists does nothing
-            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
-            page.locator(".lm-Menu-item .lm-Menu-itemLabel",
-                         has_text=re.compile(r"^Run All Cells$")).first.click()
+            lab_session.open_and_run_all(page, base, token, NOTEBOOK.name)
 
             deadline = time.monotonic() + RUN_ALL_SECONDS
             while True:

@@ -75,6 +75,47 @@ def test_building_many_trainers_gives_no_retracing_warning(caplog):
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
 
 
+def test_weight_average_follows_its_formula():
+    """ema_decay: after each step, average = d * average + (1 - d) * weights, where
+    d = min(ema_decay, (1 + step) / (10 + step)); samples come from the average."""
+    trainer = make_trainer(ema_decay=0.2)
+    dataset = toy_dataset(tf)
+    expected = trainer.generator.get_weights()
+    np.testing.assert_array_equal(trainer.ema_generator.get_weights()[0], expected[0])
+    for step in (1, 2, 3):
+        trainer.fit_more(dataset, 1, progress=False)
+        decay = min(0.2, (1 + step) / (10 + step))  # 0.18, 0.2, 0.2
+        expected = [decay * a + (1 - decay) * w
+                    for a, w in zip(expected, trainer.generator.get_weights())]
+        for got, want in zip(trainer.ema_generator.get_weights(), expected, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    z = trainer.fixed_noise[:5]
+    np.testing.assert_allclose(trainer.generate(noise=z),
+                               trainer.ema_generator(z, training=False), atol=1e-6)
+    np.testing.assert_allclose(trainer.generate(noise=z, averaged=False),
+                               trainer.generator(z, training=False), atol=1e-6)
+    assert not np.allclose(trainer.generate(noise=z), trainer.generate(noise=z, averaged=False))
+    assert trainer.sampling_generator is trainer.ema_generator
+    plain = make_trainer()
+    assert plain.ema_generator is None and plain.sampling_generator is plain.generator
+
+
+def test_weight_average_is_checkpointed(tmp_path):
+    first = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9)
+    first.fit(toy_dataset(tf), steps=12, progress=False)
+    second = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9, seed=5)
+    for a, b in zip(first.ema_generator.get_weights(), second.ema_generator.get_weights(),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    # a run saved without the average starts one from its restored generator
+    plain = tmp_path / "plain"
+    make_trainer(checkpoint_dir=plain).fit(toy_dataset(tf), steps=5, progress=False)
+    upgraded = make_trainer(checkpoint_dir=plain, ema_decay=0.9)
+    for a, b in zip(upgraded.ema_generator.get_weights(), upgraded.generator.get_weights(),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_a_toy_gan_moves_towards_the_data():
     """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
     trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
@@ -169,7 +210,8 @@ def test_mirrored_strategy_on_two_cpu_devices():
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"replicas": 2, "step": 30, "copies_equal": True, "changed": True,
-                      "refused": True, "finite": True, "uses_xla": False}
+                      "refused": True, "finite": True, "uses_xla": False,
+                      "average_between": True}
 
 
 @pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
@@ -210,6 +252,7 @@ def test_conditional_models_get_labels():
     ({"generator_loss": "hinge"}, "generator_loss='hinge'"),
     ({"d_steps": 0}, "d_steps=0"),
     ({"label_smoothing": 0.7}, "label_smoothing=0.7"),
+    ({"ema_decay": 1.0}, "ema_decay=1.0"),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

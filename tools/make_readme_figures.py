@@ -16,26 +16,17 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import lab_session  # noqa: E402  (tools/lab_session.py, shared with the browser test)
 
 FIGURES = ROOT / "docs" / "figures"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SEED = 11
 
 # The notebook the screenshot is taken from: notebook 07's explorer cell, on its own.
@@ -83,32 +74,13 @@ def digits_on_request(path: Path) -> float:
     return accuracy
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, seconds: float, check=lambda body: True) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if check(response.read()):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer as expected within {seconds} s")
-
-
 def explorer_screenshot(path: Path) -> None:
     """Render the explorer in JupyterLab + headless Chromium and screenshot the widget."""
     import nbformat
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        raise SystemExit(f"{CHROMIUM} not found: apt-get install chromium")
+    if not lab_session.CHROMIUM.exists():
+        raise SystemExit(f"{lab_session.CHROMIUM} not found: apt-get install chromium")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         work = tmp / "lab"
@@ -118,43 +90,13 @@ def explorer_screenshot(path: Path) -> None:
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                            "language": "python"}
         nbformat.write(notebook, work / "explorer.ipynb")
-        tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension"
-        tracker.mkdir(parents=True)
-        (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-        # no "would you like news?" pop-up over the widgets, and no news fetching
-        apputils = tracker.parent / "apputils-extension"
-        apputils.mkdir()
-        (apputils / "notification.jupyterlab-settings").write_text(
-            '{"fetchNews": "false", "checkForUpdates": false}')
-        port, token = _free_port(), "readme-figures"
-        env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-                   JUPYTER_CONFIG_DIR=str(tmp / "config"),
-                   JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
-        command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-                   f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-                   f"--ServerApp.root_dir={work}", "--LabApp.extension_manager=readonly"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")
-        with (tmp / "lab.log").open("w") as log:
-            server = subprocess.Popen(command, cwd=work, env=env, stdout=log,
-                                      stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait(f"{base}/api/status?token={token}", 90)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                     headless=True, args=CHROMIUM_ARGS)
+        with lab_session.jupyterlab(work, tmp) as (base, token), \
+                sync_playwright() as playwright:
+            browser = lab_session.launch_chromium(playwright)
+            try:
                 page = browser.new_page(viewport={"width": 1100, "height": 900},
                                         device_scale_factor=1)
-                page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
-                page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
-                _wait(f"{base}/api/sessions?token={token}", 90, lambda body: any(
-                    s.get("kernel", {}).get("execution_state") == "idle"
-                    for s in json.loads(body)))
-                page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-                page.locator(".lm-Menu-item .lm-Menu-itemLabel",
-                             has_text="Run All Cells").first.click()
+                lab_session.open_and_run_all(page, base, token, "explorer.ipynb")
                 explorer = page.locator(".jp-OutputArea-output .widget-vbox",
                                         has=page.locator(".widget-hslider")).first
                 explorer.locator("img.widget-image").first.wait_for(state="visible",
@@ -162,11 +104,8 @@ def explorer_screenshot(path: Path) -> None:
                 page.wait_for_timeout(1000)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 explorer.screenshot(path=str(path))
+            finally:
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            shutil.rmtree(tmp / "runtime", ignore_errors=True)
 
 
 def main() -> int:
