@@ -207,10 +207,13 @@ class GANTrainer:
         one engine step by hand with the same inputs. ``d_step`` picks which of the
         ``d_steps`` discriminator updates the first batch belongs to.
         """
-        shape = (batch_size,) + self.latent_shape
-        z_for_d = tf.random.stateless_normal(shape, seed=self._seed(step, _NOISE_SALT, d_step))
-        z_for_g = tf.random.stateless_normal(shape, seed=self._seed(step, _GEN_SALT))
-        return z_for_d, z_for_g
+        return (self._latent(batch_size, step, _NOISE_SALT, d_step),
+                self._latent(batch_size, step, _GEN_SALT))
+
+    def _latent(self, batch, step, salt: int, offset=0) -> tf.Tensor:
+        """One standard-normal latent batch for this step and purpose (see ``_seed``)."""
+        return tf.random.stateless_normal((batch,) + self.latent_shape,
+                                          seed=self._seed(step, salt, offset))
 
     def _generator_inputs(self, z, labels):
         return [z, labels] if self.num_classes else z
@@ -229,8 +232,7 @@ class GANTrainer:
         replicas = self.strategy.num_replicas_in_sync
         G, D = self.generator, self.discriminator
         for d_step in range(self.d_steps):
-            z = tf.random.stateless_normal((batch,) + self.latent_shape,
-                                           seed=self._seed(step, _NOISE_SALT, seed_offset + d_step))
+            z = self._latent(batch, step, _NOISE_SALT, seed_offset + d_step)
             with tf.GradientTape() as tape:  # watches D's trainable variables only
                 fake = G(self._generator_inputs(z, labels), training=True)
                 real_out = D(self._discriminator_inputs(images, labels), training=True)
@@ -243,8 +245,7 @@ class GANTrainer:
             grads = tape.gradient(scaled, D.trainable_variables)
             self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
 
-        z = tf.random.stateless_normal((batch,) + self.latent_shape,
-                                       seed=self._seed(step, _GEN_SALT, seed_offset))
+        z = self._latent(batch, step, _GEN_SALT, seed_offset)
         with tf.GradientTape() as tape:  # watches G's trainable variables only
             fake_for_g = D(self._discriminator_inputs(
                 G(self._generator_inputs(z, labels), training=True), labels), training=True)

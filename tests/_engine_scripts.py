@@ -67,16 +67,16 @@ def mirrored(_unused: str = "") -> None:
     copies_equal = all(np.array_equal(v.value.values[0].numpy(), v.value.values[1].numpy())
                        for v in G.trainable_variables + D.trainable_variables)
     changed = any(not np.allclose(b, v.numpy()) for b, v in zip(before, G.trainable_variables))
-    # the weight average: one value on both replicas, finite, behind the trained weights
+    # the weight average: one value on both replicas, finite, apart from start and end
     average, now = trainer.ema_generator.trainable_variables[0], G.trainable_variables[0]
     copies = [c.numpy() for c in average.value.values]
-    between = bool(np.array_equal(copies[0], copies[1]) and np.all(np.isfinite(copies[0]))
+    average_ok = bool(np.array_equal(copies[0], copies[1]) and np.all(np.isfinite(copies[0]))
                    and not np.allclose(copies[0], now.numpy())
                    and not np.allclose(copies[0], before[0]))
     print(json.dumps({"replicas": strategy.num_replicas_in_sync, "step": trainer.step,
                       "copies_equal": copies_equal, "changed": changed, "refused": refused,
                       "finite": bool(np.all(np.isfinite(trainer.history["d_loss"]))),
-                      "uses_xla": trainer.uses_xla, "average_between": between}))
+                      "uses_xla": trainer.uses_xla, "average_ok": average_ok}))
 
 
 if __name__ == "__main__":
