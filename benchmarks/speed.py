@@ -10,9 +10,11 @@ no XLA. Both use batch size 256 and MNIST, each with its own input pipeline.
 
 The engines are timed in alternation (warm-up first, then A B A B ...) so that a
 slower or busier moment hits both; the report is the median of the per-round ratios.
-The course engine's step does a little more work than the tutorial's: it updates D
-first and then G on a fresh forward pass (the notebook-04 step), where the tutorial
-computes both gradients from one forward pass.
+The course engine's default step does more work than the tutorial's: it updates D
+first and then G on a fresh forward pass (the notebook-04 step, ``update="alternating"``),
+where the tutorial computes both gradients from one forward pass. The ``simultaneous``
+variant runs the engine with the tutorial's step (``update="simultaneous"``), so that it
+and the baseline do the same arithmetic and differ only in precision and plumbing.
 
     python benchmarks/speed.py                      # all variants, writes results/speed.json
     python benchmarks/speed.py --rounds 3 --steps 5 # a quick look
@@ -81,7 +83,7 @@ class Course:
     """The course engine (GANTrainer) with notebook 05's models, one precision, XLA or not."""
 
     def __init__(self, images, batch_size: int, policy: str, jit_compile: bool,
-                 steps_per_execution: int):
+                 steps_per_execution: int, update: str = "alternating"):
         import keras
 
         from gan_utils import data, models, runtime, train
@@ -89,6 +91,7 @@ class Course:
         self.batch_size = batch_size
         self.name = (f"course_{policy}" + ("_xla" if jit_compile else "")
                      + (f"_spe{steps_per_execution}" if steps_per_execution > 1 else "")
+                     + ("_simultaneous" if update == "simultaneous" else "")
                      + f"_batch{batch_size}")
         strategy = runtime.distribution_strategy()
         previous = keras.mixed_precision.global_policy()
@@ -102,8 +105,8 @@ class Course:
             keras.mixed_precision.set_global_policy(previous)
         self.trainer = train.GANTrainer(
             G, D, latent_dim=LATENT_DIM, jit_compile=jit_compile, strategy=strategy,
-            steps_per_execution=steps_per_execution, sample_every=10**9, num_samples=16,
-            verbose=False)
+            steps_per_execution=steps_per_execution, update=update, sample_every=10**9,
+            num_samples=16, verbose=False)
         self.dataset = data.as_dataset(images, batch_size)
 
     def run(self, steps: int) -> None:
@@ -137,9 +140,10 @@ def main() -> int:
     parser.add_argument("--course-batch-size", type=int, default=None,
                         help="batch size of the course variants (default: --batch-size); "
                              "images/s stay comparable, the step is just bigger")
-    parser.add_argument("--variants", default="profile,xla,float32",
+    parser.add_argument("--variants", default="profile,simultaneous,xla,float32",
                         help="course variants besides the baseline: profile (the runtime's "
-                             "precision, no XLA), xla (same precision with XLA), float32")
+                             "precision, no XLA), simultaneous (the same with the tutorial's "
+                             "one-pass step), xla (the runtime's precision with XLA), float32")
     parser.add_argument("--threads", type=int, default=None,
                         help="TensorFlow intra-op threads for every engine (default: TF's "
                              "choice, one per core); 1 gives steadier ratios on a busy machine")
@@ -167,10 +171,11 @@ def main() -> int:
     policy = runtime.mixed_precision_policy()
     on_gpu = runtime.accelerator().kind != "cpu"
     variants = {
-        # (policy, XLA, steps per execution); on a GPU XLA is the profile's default
-        "profile": (policy, on_gpu, 1),
-        "xla": (policy, True, 1),
-        "float32": ("float32", False, 1),
+        # (policy, XLA, steps per execution, update); on a GPU XLA is the profile's default
+        "profile": (policy, on_gpu, 1, "alternating"),
+        "simultaneous": (policy, on_gpu, 1, "simultaneous"),
+        "xla": (policy, True, 1, "alternating"),
+        "float32": ("float32", False, 1, "alternating"),
     }
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = sorted(set(wanted) - set(variants))

@@ -8,7 +8,9 @@ Two trainings on MNIST, on this machine:
   the DCGAN paper's choice) and ``dcgan_mnist_discriminator`` trained by
   ``gan_utils.train.GANTrainer`` (Adam(2e-4, beta_1=0.5)), batch 128, with the precision
   the runtime picks (bfloat16 on a CPU with AVX512-BF16), no XLA (``--course-xla on``
-  to try it), with notebook 05's weight average of the generator (``--course-ema``).
+  to try it), with notebook 05's weight average of the generator (``--course-ema``) and
+  notebook 05's update (``--course-update``: ``alternating``, the notebook-04 step, or
+  ``simultaneous``, the tutorial's one-pass step).
 
 Both train on the full MNIST training set (notebook 05 uses a 24,000-image subset on a
 CPU, which changes epochs, not steps or time per step).
@@ -93,7 +95,8 @@ class CourseRun:
     key = "course"
 
     def __init__(self, images: np.ndarray, batch_size: int, jit_compile: bool,
-                 ema_decay: float | None = None, policy: str | None = None, seed: int = 0):
+                 ema_decay: float | None = None, policy: str | None = None, seed: int = 0,
+                 update: str = "alternating"):
         import keras
 
         from gan_utils import data, models, runtime, train
@@ -102,7 +105,9 @@ class CourseRun:
         self.jit_compile = jit_compile
         self.batch_size = batch_size
         self.ema_decay = ema_decay
+        self.update = update
         self.name = (f"course ({self.policy}{', XLA' if jit_compile else ''}, batch {batch_size}"
+                     f", {update} updates"
                      f"{f', weight average {ema_decay}' if ema_decay else ''})")
         previous = keras.mixed_precision.global_policy()
         runtime.use_precision(self.policy)
@@ -115,7 +120,7 @@ class CourseRun:
         self.trainer = train.GANTrainer(generator, discriminator, latent_dim=LATENT_DIM,
                                         jit_compile=jit_compile, sample_every=10**9,
                                         num_samples=16, seed=seed, ema_decay=ema_decay,
-                                        verbose=False)
+                                        update=update, verbose=False)
         self.dataset = data.as_dataset(images, batch_size, seed=seed)
         self.steps_per_epoch = int(self.dataset.cardinality())
         self.seconds = 0.0
@@ -222,6 +227,10 @@ def main() -> int:
     parser.add_argument("--course-ema", type=float, default=0.999,
                         help="the course generator's weight average (notebook 05 uses 0.999; "
                              "samples come from the average); 0 turns it off")
+    parser.add_argument("--course-update", choices=("alternating", "simultaneous"),
+                        default="alternating",
+                        help="the course step: D then G on a fresh pass (notebook 04), or "
+                             "both from one pass (the tutorial's step)")
     parser.add_argument("--baseline-epochs", type=int, default=BASELINE_EPOCHS,
                         help="the target is the baseline's FID after this many epochs")
     parser.add_argument("--eval-every", type=int, default=None,
@@ -249,7 +258,7 @@ def main() -> int:
     info = machine_info()
     baseline = BaselineRun(train_images)
     course = CourseRun(train_images, args.course_batch_size, args.course_xla == "on",
-                       ema_decay=args.course_ema or None)
+                       ema_decay=args.course_ema or None, update=args.course_update)
     baseline_target_steps = args.baseline_epochs * baseline.steps_per_epoch
     eval_every = args.eval_every or max(1, baseline.steps_per_epoch // 5)
     course_every = args.course_eval_every or eval_every
@@ -323,7 +332,7 @@ def build_report(static: dict, baseline, course, curves: dict, complete: bool) -
         runs[run.key] = {"name": run.name, "batch_size": run.batch_size, "steps": run.step,
                          "training_minutes": run.seconds / 60, "curve": curves[run.key]}
     runs["course"].update(policy=course.policy, jit_compile=course.jit_compile,
-                          ema_decay=course.ema_decay)
+                          ema_decay=course.ema_decay, update=course.update)
     return {
         "what": "training minutes until MNIST samples first reach the FID the TF DCGAN "
                 "tutorial has after N epochs (N = headline_epochs)",

@@ -2,7 +2,11 @@
 
 The step is the one notebook 04 writes out by hand: a discriminator step with its own
 ``tf.GradientTape``, then a generator step with another, each optimizer updating only
-its own network. Around it, the plumbing a learner should not have to write twice:
+its own network (``update="alternating"``). ``update="simultaneous"`` is the TensorFlow
+DCGAN tutorial's step instead, which notebook 05 compares: one forward pass, both
+gradients taken from it, both networks updated at once: no second generator pass and
+no third discriminator pass, but G's gradient comes from D *before* D's update.
+Around the step, the plumbing a learner should not have to write twice:
 
 - ``@tf.function`` with optional XLA (``jit_compile=True``);
 - mixed precision (bfloat16 or float16, with loss scaling under float16), taken from
@@ -40,6 +44,7 @@ from gan_utils import losses
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
 _NOISE_SALT, _GEN_SALT, _LABEL_SALT, _FIXED_SALT = 1, 2, 3, 4
+UPDATES = ("alternating", "simultaneous")
 
 
 class TrainingDiverged(FloatingPointError):
@@ -62,7 +67,8 @@ class GANTrainer:
     def __init__(self, generator, discriminator, *, latent_dim: int | tuple[int, ...],
                  g_optimizer=None, d_optimizer=None,
                  generator_loss: str = "non_saturating", label_smoothing: float = 0.0,
-                 label_noise: float = 0.0, d_steps: int = 1, from_logits: bool = True,
+                 label_noise: float = 0.0, d_steps: int = 1, update: str = "alternating",
+                 from_logits: bool = True,
                  num_classes: int | None = None, num_samples: int = 64,
                  sample_every: int = 100, checkpoint_dir: str | os.PathLike | None = None,
                  checkpoint_every_seconds: float = 300.0, max_to_keep: int = 2,
@@ -79,6 +85,12 @@ class GANTrainer:
                             ("steps_per_execution", steps_per_execution)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name}={value!r}: expected a positive integer")
+        if update not in UPDATES:
+            raise ValueError(f"update={update!r}: expected one of {', '.join(UPDATES)}")
+        if update == "simultaneous" and d_steps != 1:
+            raise ValueError(f"d_steps={d_steps} with update='simultaneous': one forward pass "
+                             "feeds one update of each network; use update='alternating' "
+                             "for several discriminator steps")
         if num_classes is not None and num_classes < 2:
             raise ValueError(f"num_classes={num_classes!r}: expected None or at least 2")
         if checkpoint_every_seconds <= 0:
@@ -94,6 +106,7 @@ class GANTrainer:
         self.generator_loss, self.from_logits = generator_loss, from_logits
         self.label_smoothing, self.label_noise = float(label_smoothing), float(label_noise)
         self.d_steps, self.num_classes, self.seed = int(d_steps), num_classes, int(seed)
+        self.update = update
         self.sample_every = int(sample_every)
         self.steps_per_execution = int(steps_per_execution)
         self.checkpoint_every_seconds = float(checkpoint_every_seconds)
@@ -205,7 +218,8 @@ class GANTrainer:
         The noise is a pure function of the trainer's seed and the step number, so a
         resumed run sees exactly the noise it would have seen, and a notebook can replay
         one engine step by hand with the same inputs. ``d_step`` picks which of the
-        ``d_steps`` discriminator updates the first batch belongs to.
+        ``d_steps`` discriminator updates the first batch belongs to. With
+        ``update="simultaneous"`` the step uses the first batch for both networks.
         """
         return (self._latent(batch_size, step, _NOISE_SALT, d_step),
                 self._latent(batch_size, step, _GEN_SALT))
@@ -224,10 +238,14 @@ class GANTrainer:
     def train_step(self, images, labels=None, step=0, seed_offset=0):
         """One discriminator update (``d_steps`` of them) then one generator update.
 
-        Runs on one replica's batch; ``step`` (with the trainer's seed) picks the noise.
-        Returns the losses and the mean probabilities D(x) and D(G(z)) seen by the
-        (last) discriminator step, as float32 scalars.
+        ``update="alternating"`` (the default) takes them one after the other, G's on a
+        fresh forward pass through the updated D; ``"simultaneous"`` takes both from one
+        pass (:meth:`_simultaneous_step`). Runs on one replica's batch; ``step`` (with the
+        trainer's seed) picks the noise. Returns the losses and the mean probabilities
+        D(x) and D(G(z)) seen by the (last) discriminator step, as float32 scalars.
         """
+        if self.update == "simultaneous":
+            return self._simultaneous_step(images, labels, step, seed_offset)
         batch = tf.shape(images)[0]
         replicas = self.strategy.num_replicas_in_sync
         G, D = self.generator, self.discriminator
@@ -253,6 +271,37 @@ class GANTrainer:
             scaled = self.g_optimizer.scale_loss(g_loss / replicas)
         grads = tape.gradient(scaled, G.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
+        return self._step_metrics(d_loss, g_loss, real_out, fake_out)
+
+    def _simultaneous_step(self, images, labels, step, seed_offset):
+        """The TF tutorial's step: one forward pass, both gradients, both updates.
+
+        Two tapes record the same pass; D's gradient comes from the discriminator loss,
+        G's from the generator loss through the same D outputs (D's weights before this
+        step's update). No second generator pass and no third D pass are needed.
+        """
+        replicas = self.strategy.num_replicas_in_sync
+        G, D = self.generator, self.discriminator
+        z = self._latent(tf.shape(images)[0], step, _NOISE_SALT, seed_offset)
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = G(self._generator_inputs(z, labels), training=True)
+            real_out = D(self._discriminator_inputs(images, labels), training=True)
+            fake_out = D(self._discriminator_inputs(fake, labels), training=True)
+            d_loss = losses.discriminator_loss(
+                real_out, fake_out, label_smoothing=self.label_smoothing,
+                label_noise=self.label_noise, from_logits=self.from_logits,
+                seed=self._seed(step, _LABEL_SALT, seed_offset))
+            g_loss = losses.generator_loss(fake_out, self.generator_loss, self.from_logits)
+            d_scaled = self.d_optimizer.scale_loss(d_loss / replicas)
+            g_scaled = self.g_optimizer.scale_loss(g_loss / replicas)
+        d_grads = d_tape.gradient(d_scaled, D.trainable_variables)
+        g_grads = g_tape.gradient(g_scaled, G.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(d_grads, D.trainable_variables))
+        self.g_optimizer.apply_gradients(zip(g_grads, G.trainable_variables))
+        return self._step_metrics(d_loss, g_loss, real_out, fake_out)
+
+    def _step_metrics(self, d_loss, g_loss, real_out, fake_out) -> tf.Tensor:
+        """The step's report: both losses, mean D(x) and mean D(G(z)), as one tensor."""
         return tf.stack([d_loss, g_loss,
                          tf.reduce_mean(losses.probabilities(real_out, self.from_logits)),
                          tf.reduce_mean(losses.probabilities(fake_out, self.from_logits))])

@@ -55,6 +55,44 @@ def test_engine_step_is_the_hand_written_step():
     assert trainer.history["g_loss"][0] == pytest.approx(float(g_loss), rel=1e-5)
 
 
+def test_simultaneous_step_is_the_tf_tutorial_step():
+    """update="simultaneous" equals the tutorial's step: one pass, two tapes, two updates.
+
+    Its G update must differ from the alternating engine's, which sees the updated D.
+    """
+    trainer = make_trainer(update="simultaneous")
+    alternating = make_trainer()
+    G, D = toy_models(keras)
+    G.set_weights(trainer.generator.get_weights())
+    D.set_weights(trainer.discriminator.get_weights())
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    images = next(iter(toy_dataset(tf)))
+
+    z, _ = trainer.step_noise(0, 32)
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+        fake_out = D(G(z, training=True), training=True)
+        d_loss = losses.discriminator_loss(D(images, training=True), fake_out)
+        g_loss = losses.generator_loss(fake_out)
+    g_grads = g_tape.gradient(g_loss, G.trainable_variables)
+    d_grads = d_tape.gradient(d_loss, D.trainable_variables)
+    d_opt.apply_gradients(zip(d_grads, D.trainable_variables))
+    g_opt.apply_gradients(zip(g_grads, G.trainable_variables))
+
+    one_batch = tf.data.Dataset.from_tensors(images)
+    trainer.fit(one_batch, steps=1, progress=False)
+    alternating.fit(one_batch, steps=1, progress=False)
+    for mine, engine in zip(G.get_weights() + D.get_weights(),
+                            trainer.generator.get_weights() + trainer.discriminator.get_weights()):
+        np.testing.assert_allclose(mine, engine, rtol=1e-5, atol=1e-6)
+    assert trainer.history["d_loss"][0] == pytest.approx(float(d_loss), rel=1e-5)
+    assert trainer.history["g_loss"][0] == pytest.approx(float(g_loss), rel=1e-5)
+    # same start, same D update; G's differs because the alternating step re-reads D
+    np.testing.assert_allclose(alternating.discriminator.get_weights()[0],
+                               trainer.discriminator.get_weights()[0], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(alternating.generator.get_weights()[0],
+                           trainer.generator.get_weights()[0], rtol=1e-6, atol=1e-8)
+
+
 def test_step_noise_is_a_function_of_seed_and_step():
     """Same seed and step, same noise; another step or seed, other noise; D's and G's differ."""
     a, b = make_trainer(), make_trainer()
@@ -214,11 +252,14 @@ def test_mirrored_strategy_on_two_cpu_devices():
                       "average_ok": True}
 
 
-@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
-def test_mixed_precision_on_cpu(policy):
+@pytest.mark.parametrize(("policy", "update"), [("mixed_bfloat16", "alternating"),
+                                                ("mixed_float16", "alternating"),
+                                                ("mixed_float16", "simultaneous")])
+def test_mixed_precision_on_cpu(policy, update):
+    """Both precisions (float16 with loss scaling on both optimizers), both steps, with XLA."""
     keras.mixed_precision.set_global_policy(policy)
     try:
-        trainer = make_trainer(jit_compile=True)
+        trainer = make_trainer(jit_compile=True, update=update)
         assert trainer.generator.layers[0].compute_dtype == policy.split("_")[1]
         assert trainer.generator.layers[0].kernel.dtype == "float32"  # master weights
         is_scaled = isinstance(trainer.g_optimizer, keras.optimizers.LossScaleOptimizer)
@@ -253,6 +294,8 @@ def test_conditional_models_get_labels():
     ({"d_steps": 0}, "d_steps=0"),
     ({"label_smoothing": 0.7}, "label_smoothing=0.7"),
     ({"ema_decay": 1.0}, "ema_decay=1.0"),
+    ({"update": "both"}, "update='both'"),
+    ({"update": "simultaneous", "d_steps": 2}, "d_steps=2 with update='simultaneous'"),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
