@@ -15,8 +15,11 @@ All of these compare *features* of generated images with features of real ones:
 Features come from a small MNIST classifier trained by ``tools/train_mnist_classifier.py``
 and shipped with the package (:func:`mnist_classifier`, :func:`mnist_features`,
 :func:`classify`), so everything works offline. Its FIDs are *MNIST-classifier FIDs*:
-comparable with each other, not with published (InceptionV3) FIDs. Where a network is
-available, :func:`inception_features` gives the standard InceptionV3 features.
+comparable with each other, not with published (InceptionV3) FIDs. For colour images,
+``tools/train_cifar10_classifier.py`` trains the same small network on CIFAR-10
+(:func:`cifar10_classifier`, :func:`cifar10_features`, ``features="cifar10"``): a
+CIFAR-10-classifier FID, again not comparable with published CIFAR-10 FIDs. Where a
+network is available, :func:`inception_features` gives the standard InceptionV3 features.
 
 Images are accepted as uint8 in [0, 255] (what the datasets hold) or as floats in
 [-1, 1] (what the generators output), with or without the channel axis; both are
@@ -29,10 +32,11 @@ references on the same real data: real vs real (two disjoint halves) and real vs
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,6 +51,9 @@ LOGITS_LAYER = "logits"
 #: Width of the feature vector (the classifier's penultimate, pre-activation dense layer).
 MNIST_FEATURE_DIM = 128
 MNIST_IMAGE_SHAPE = (28, 28, 1)
+CIFAR10_CLASSIFIER_PATH = ASSETS_DIR / "cifar10_classifier.keras"
+CIFAR10_FEATURE_DIM = 128
+CIFAR10_IMAGE_SHAPE = (32, 32, 3)
 INCEPTION_SIZE = 299
 #: How far outside [-1, 1] float images may stray (round-off) before they are refused.
 _RANGE_TOLERANCE = 1e-3
@@ -328,28 +335,65 @@ def plot_class_histogram(counts, class_names: Sequence[str] | None = None, ax=No
 # Feature extractors
 # ---------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+class _CourseClassifier(NamedTuple):
+    """Where one of the course's classifiers lives, what it reads, and who builds it."""
+
+    path: Path
+    image_shape: tuple[int, int, int]
+    feature_dim: int
+    script: str
+
+
+#: The course's offline classifiers, by dataset name (also the ``features=`` names).
+COURSE_CLASSIFIERS = {
+    "mnist": _CourseClassifier(MNIST_CLASSIFIER_PATH, MNIST_IMAGE_SHAPE, MNIST_FEATURE_DIM,
+                               "tools/train_mnist_classifier.py"),
+    "cifar10": _CourseClassifier(CIFAR10_CLASSIFIER_PATH, CIFAR10_IMAGE_SHAPE,
+                                 CIFAR10_FEATURE_DIM, "tools/train_cifar10_classifier.py"),
+}
+
+
+@cache
+def course_classifier(dataset: str = "mnist"):
+    """One of the course's classifiers (a Keras model, logits out), loaded once.
+
+    ``dataset`` is ``"mnist"`` (input (N, 28, 28, 1)) or ``"cifar10"`` (input
+    (N, 32, 32, 3)), float32 in [-1, 1]. Output: 10 logits. The layer named
+    ``"features"`` (before its ReLU) gives the FID/KID features. Each is trained by a
+    script in ``tools/`` and described by a model card in ``gan_utils/assets/``.
+    """
+    import keras
+
+    if dataset not in COURSE_CLASSIFIERS:
+        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
+    entry = COURSE_CLASSIFIERS[dataset]
+    if not entry.path.exists():
+        raise FileNotFoundError(f"{entry.path} is missing: rebuild it with python {entry.script}")
+    return keras.models.load_model(entry.path, compile=False)
+
+
 def mnist_classifier():
-    """The course's MNIST classifier (a Keras model, logits out), loaded once from the package.
+    """The course's MNIST classifier: ``course_classifier("mnist")``.
 
     Input: (N, 28, 28, 1) float32 in [-1, 1]. Output: 10 logits. Its layer named
     ``"features"`` (128 units, before the ReLU) gives the FID/KID features. Trained by
     ``tools/train_mnist_classifier.py``; see ``gan_utils/assets/MNIST_CLASSIFIER.md``.
     """
+    return course_classifier("mnist")
+
+
+def cifar10_classifier():
+    """The course's CIFAR-10 classifier: ``course_classifier("cifar10")``; see
+    ``gan_utils/assets/CIFAR10_CLASSIFIER.md``."""
+    return course_classifier("cifar10")
+
+
+@cache
+def _feature_model(dataset: str):
+    """A model sharing a classifier's weights that outputs (features, logits) at once."""
     import keras
 
-    if not MNIST_CLASSIFIER_PATH.exists():
-        raise FileNotFoundError(f"{MNIST_CLASSIFIER_PATH} is missing: rebuild it with "
-                                "python tools/train_mnist_classifier.py")
-    return keras.models.load_model(MNIST_CLASSIFIER_PATH, compile=False)
-
-
-@lru_cache(maxsize=1)
-def _mnist_feature_model():
-    """A model sharing the classifier's weights that outputs (features, logits) at once."""
-    import keras
-
-    classifier = mnist_classifier()
+    classifier = course_classifier(dataset)
     return keras.Model(classifier.input,
                        [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
 
@@ -366,14 +410,23 @@ def _run_in_batches(model, images: np.ndarray, batch_size: int) -> list[np.ndarr
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
 
-def mnist_features_and_probabilities(images, batch_size: int = 500
-                                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Features (N, 128) and class probabilities (N, 10) in one pass of the classifier."""
-    x = to_signed_images(images, "images", MNIST_IMAGE_SHAPE)
-    features, logits = _run_in_batches(_mnist_feature_model(), x, batch_size)
+def classifier_features_and_probabilities(images, dataset: str = "mnist",
+                                          batch_size: int = 500
+                                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Features (N, 128) and class probabilities (N, 10) in one pass of a course classifier."""
+    if dataset not in COURSE_CLASSIFIERS:
+        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
+    x = to_signed_images(images, "images", COURSE_CLASSIFIERS[dataset].image_shape)
+    features, logits = _run_in_batches(_feature_model(dataset), x, batch_size)
     logits = logits - logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)
     return features, probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+def mnist_features_and_probabilities(images, batch_size: int = 500
+                                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Features (N, 128) and class probabilities (N, 10) in one pass of the MNIST classifier."""
+    return classifier_features_and_probabilities(images, "mnist", batch_size)
 
 
 def mnist_features(images, batch_size: int = 500) -> np.ndarray:
@@ -381,9 +434,14 @@ def mnist_features(images, batch_size: int = 500) -> np.ndarray:
     return mnist_features_and_probabilities(images, batch_size)[0]
 
 
-def classify(images, batch_size: int = 500) -> np.ndarray:
-    """The course classifier's class probabilities p(y|x), shape (N, 10)."""
-    return mnist_features_and_probabilities(images, batch_size)[1]
+def cifar10_features(images, batch_size: int = 500) -> np.ndarray:
+    """The CIFAR-10 classifier's 128 features for each 32x32x3 image (uint8 or [-1, 1])."""
+    return classifier_features_and_probabilities(images, "cifar10", batch_size)[0]
+
+
+def classify(images, batch_size: int = 500, dataset: str = "mnist") -> np.ndarray:
+    """A course classifier's class probabilities p(y|x), shape (N, 10) (MNIST by default)."""
+    return classifier_features_and_probabilities(images, dataset, batch_size)[1]
 
 
 class NetworkNeededError(RuntimeError):
@@ -441,6 +499,7 @@ def inception_features(images, batch_size: int = 64) -> np.ndarray:
 
 FEATURE_EXTRACTORS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "mnist": mnist_features,
+    "cifar10": cifar10_features,
     "inception": inception_features,
 }
 
@@ -472,7 +531,7 @@ class Score:
 
 @dataclass(frozen=True)
 class GeneratorReport:
-    """FID, KID and (MNIST features) classifier score and class counts of generated images."""
+    """FID, KID and (course classifier features) classifier score and class counts."""
 
     fid: Score
     kid: Score
@@ -546,9 +605,9 @@ def _fingerprint(images: np.ndarray) -> str:
 
 
 def _features_and_probabilities(images, features: str, batch_size: int):
-    """Features of ``images`` and, for MNIST features, classifier probabilities too."""
-    if features == "mnist":
-        return mnist_features_and_probabilities(images, batch_size)
+    """Features of ``images`` and, for a course classifier's features, its probabilities."""
+    if features in COURSE_CLASSIFIERS:
+        return classifier_features_and_probabilities(images, features, batch_size)
     return FEATURE_EXTRACTORS[features](images), None
 
 
@@ -615,9 +674,10 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
     4,000 real images. The references are cached per real set, so scoring many
     checkpoints against one real set computes them once.
 
-    ``features``: ``"mnist"`` (offline course classifier, 28x28x1 images; adds the
-    classifier score and the class histogram) or ``"inception"`` (standard FID,
-    needs the InceptionV3 weights).
+    ``features``: ``"mnist"`` (offline course classifier, 28x28x1 images) or
+    ``"cifar10"`` (its CIFAR-10 twin, 32x32x3 images), each adding the classifier score
+    and the class histogram; or ``"inception"`` (standard FID, needs the InceptionV3
+    weights).
     """
     real = _check_real_images(real_images, features)
     reference = _real_reference(real, features, kid_subsets, kid_subset_size, seed, batch_size)
@@ -656,3 +716,45 @@ def fid_against(fake_images, real_images, features: str = "mnist", seed: int = 0
     half_a = _real_halves(real, features, seed, batch_size).half_a
     fake_feats, _ = _features_and_probabilities(fake_images, features, batch_size)
     return fid(half_a, fake_feats)
+
+
+class FIDTracker:
+    """Trainer callback: the FID of a fixed noise batch's images, logged against steps.
+
+    Written out in notebook 05 (MNIST) and kept here for later notebooks, with two
+    additions for colour images: ``features`` (``"cifar10"`` for 32x32 photos) and
+    ``transform``, applied to the generated images before their features are taken (for
+    example a resize of 64x64 fakes to the classifier's 32x32). The log is saved as JSON
+    at ``log_path`` after every point, next to the trainer's checkpoints, so a resumed run
+    keeps its curve; :meth:`forget_after` drops points newer than a restored checkpoint.
+    """
+
+    def __init__(self, real_images, noise, log_path: str | Path | None = None, *,
+                 features: str = "mnist",
+                 transform: Callable[[np.ndarray], np.ndarray] | None = None):
+        _check_real_images(real_images, features)
+        self.real_images, self.noise = real_images, noise
+        self.features, self.transform = features, transform
+        self.log_path = None if log_path is None else Path(log_path)
+        self.log: dict[str, list] = {"step": [], "fid": []}
+        if self.log_path is not None and self.log_path.exists():
+            self.log = json.loads(self.log_path.read_text())
+
+    def forget_after(self, step: int) -> None:
+        """Drop points from after ``step`` (a checkpoint older than the log)."""
+        keep = [i for i, s in enumerate(self.log["step"]) if s <= step]
+        self.log = {key: [values[i] for i in keep] for key, values in self.log.items()}
+
+    def __call__(self, trainer) -> None:
+        """Add the FID at the trainer's current step (once per step), and save the log."""
+        if self.log["step"] and self.log["step"][-1] >= trainer.step:
+            return
+        fakes = trainer.generate(noise=self.noise)
+        if self.transform is not None:
+            fakes = np.asarray(self.transform(fakes))
+        value = fid_against(fakes, self.real_images, features=self.features)
+        self.log["step"].append(trainer.step)
+        self.log["fid"].append(float(value))
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self.log_path.write_text(json.dumps(self.log))

@@ -19,6 +19,19 @@ needs_mnist = pytest.mark.skipif(not HAVE_MNIST,
                                         "(set GAN_UTILS_DATA to the datasets folder)")
 
 
+HAVE_CIFAR10 = (Path(DATA_DIR) / "cifar10" / "cifar-10-batches-bin" / "test_batch.bin").exists()
+needs_cifar10 = pytest.mark.skipif(not HAVE_CIFAR10,
+                                   reason=f"CIFAR-10 test batch not found under {DATA_DIR}")
+
+
+@pytest.fixture(scope="module")
+def cifar10_test():
+    """The 10,000 CIFAR-10 test images and labels (uint8, int64)."""
+    from gan_utils.data import load_images
+
+    return load_images("cifar10", split="test", data_dir=DATA_DIR, verbose=False)
+
+
 @pytest.fixture(scope="module")
 def mnist_test():
     """The 10,000 MNIST test images and labels (uint8, int64)."""
@@ -294,6 +307,78 @@ def test_evaluate_generator_prints_scores_beside_references(mnist_test, monkeypa
     assert again.fid == report.fid
     # fid_against: the same FID, against the same cached half of the real set
     assert metrics.fid_against(held_out, real) == pytest.approx(report.fid.value)
+
+
+def test_cifar10_classifier_asset_is_small_and_has_a_feature_layer():
+    assert metrics.CIFAR10_CLASSIFIER_PATH.stat().st_size < 1_000_000
+    model = metrics.cifar10_classifier()
+    assert model.input.shape[1:] == metrics.CIFAR10_IMAGE_SHAPE
+    assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.CIFAR10_FEATURE_DIM
+    assert model.output.shape[-1] == 10
+
+
+@needs_cifar10
+def test_cifar10_classifier_accuracy_on_held_out_test_images(cifar10_test):
+    """Every fifth test image (never trained on); the model card's bar is 65%."""
+    images, labels = cifar10_test[0][::5], cifar10_test[1][::5]
+    probabilities = metrics.classify(images, dataset="cifar10")
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    accuracy = np.mean(probabilities.argmax(axis=1) == labels)
+    assert accuracy >= 0.65, accuracy
+
+
+@needs_cifar10
+def test_cifar10_features_tell_photos_from_blur_and_noise(cifar10_test):
+    """FID with CIFAR-10 features: near the real-vs-real level for held-out photos, far
+    above it for blurred photos, and higher still for noise."""
+    images, _ = cifar10_test
+    real, held_out = images[:2000], images[2000:3000]
+    assert metrics.cifar10_features(held_out[:8]).shape == (8, metrics.CIFAR10_FEATURE_DIM)
+    photos = metrics.evaluate_generator(held_out, real, features="cifar10", kid_subsets=10,
+                                        kid_subset_size=200)
+    blurred = held_out.reshape(-1, 16, 2, 16, 2, 3).mean(axis=(2, 4)).repeat(2, 1).repeat(2, 2)
+    blurry = metrics.fid_against(blurred.astype(np.uint8), real, features="cifar10")
+    assert photos.fid.value < 3 * photos.fid.real_vs_real + 1.0
+    assert photos.fid.value < blurry < photos.fid.real_vs_noise
+    assert photos.classifier_score.value > 3.0 and photos.class_counts.sum() == 1000
+
+
+def test_cifar10_features_refuse_mnist_shaped_images():
+    with pytest.raises(ValueError, match=r"expected images of shape \(32, 32, 3\)"):
+        metrics.cifar10_features(np.zeros((4, 28, 28, 1), np.uint8))
+    with pytest.raises(ValueError, match="dataset='svhn'"):
+        metrics.classify(np.zeros((4, 32, 32, 3), np.uint8), dataset="svhn")
+
+
+@needs_mnist
+def test_fid_tracker_logs_saves_resumes_and_transforms(mnist_test, tmp_path):
+    images = mnist_test[0]
+
+    class StubTrainer:  # what the tracker uses of a GANTrainer: step and generate(noise=)
+        step = 0
+
+        def generate(self, noise):
+            return images[1000:1000 + len(noise)]
+
+    trainer, noise, log = StubTrainer(), np.zeros((300, 4), np.float32), tmp_path / "fid.json"
+    tracker = metrics.FIDTracker(images[:600], noise, log)
+    tracker(trainer)
+    tracker(trainer)                      # the same step again: no second point
+    trainer.step = 5
+    tracker(trainer)
+    assert tracker.log["step"] == [0, 5]
+    assert tracker.log["fid"][0] == pytest.approx(metrics.fid_against(images[1000:1300],
+                                                                      images[:600]))
+    resumed = metrics.FIDTracker(images[:600], noise, log)   # a new kernel, the same file
+    assert resumed.log == tracker.log
+    resumed.forget_after(3)                                  # checkpoint from step 3
+    assert resumed.log["step"] == [0]
+
+    inverted = metrics.FIDTracker(images[:600], noise, transform=lambda x: 255 - x)
+    inverted(trainer)                     # white digits on black -> black on white
+    assert inverted.log["fid"][0] > 10 * tracker.log["fid"][0]
+    with pytest.raises(ValueError, match="features='cifar100'"):
+        metrics.FIDTracker(images[:600], noise, features="cifar100")
 
 
 def test_evaluate_generator_bad_input():

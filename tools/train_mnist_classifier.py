@@ -30,13 +30,16 @@ from gan_utils import metrics  # noqa: E402
 MIN_TEST_ACCURACY = 0.99
 
 
-def build_classifier(feature_dim: int = metrics.MNIST_FEATURE_DIM, dropout: float = 0.3):
-    """Small CNN: 28x28x1 in [-1, 1] -> 10 logits; the layer ``features`` feeds FID/KID.
+def build_classifier(feature_dim: int = metrics.MNIST_FEATURE_DIM, dropout: float = 0.3,
+                     image_shape: tuple[int, int, int] = metrics.MNIST_IMAGE_SHAPE,
+                     name: str = "mnist_classifier"):
+    """Small CNN: images in [-1, 1] -> 10 logits; the layer ``features`` feeds FID/KID.
 
-    3x3 convolutions with batch norm and ReLU: 32 channels at 28x28, 2x2 max pooling,
-    64-64 at 14x14, max pooling, 128 at 7x7; global average pooling; then the
-    ``features`` dense layer (pre-activation, so its outputs are continuous rather than
-    half zeros) and the logits.
+    3x3 convolutions with batch norm and ReLU: 32 channels at full size (28x28 for
+    MNIST), 2x2 max pooling, 64-64 at half size, max pooling, 128 at a quarter; global
+    average pooling; then the ``features`` dense layer (pre-activation, so its outputs are
+    continuous rather than half zeros) and the logits. ``tools/train_cifar10_classifier.py``
+    builds the same network for 32x32x3 images.
     """
     import keras
     from keras import layers
@@ -46,7 +49,7 @@ def build_classifier(feature_dim: int = metrics.MNIST_FEATURE_DIM, dropout: floa
         x = layers.BatchNormalization(name=f"{name}_bn")(x)
         return layers.ReLU(name=f"{name}_relu")(x)
 
-    inputs = keras.Input(metrics.MNIST_IMAGE_SHAPE, name="image")
+    inputs = keras.Input(image_shape, name="image")
     x = conv_bn_relu(inputs, 32, "block1")
     x = layers.MaxPooling2D(name="pool1")(x)                 # 14x14
     x = conv_bn_relu(x, 64, "block2a")
@@ -58,22 +61,29 @@ def build_classifier(feature_dim: int = metrics.MNIST_FEATURE_DIM, dropout: floa
     x = layers.ReLU(name="features_relu")(features)
     x = layers.Dropout(dropout, name="dropout")(x)
     logits = layers.Dense(10, name=metrics.LOGITS_LAYER)(x)
-    return keras.Model(inputs, logits, name="mnist_classifier")
+    return keras.Model(inputs, logits, name=name)
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int,
-                 augment: bool):
-    """Shuffled batches in [-1, 1]; with ``augment``, random shifts of up to 2 pixels."""
+                 augment: bool, image_shape: tuple[int, int, int] = metrics.MNIST_IMAGE_SHAPE,
+                 flip: bool = False):
+    """Shuffled batches in [-1, 1]; with ``augment``, random shifts of up to 2 pixels
+    (filled with black) and, with ``flip``, random left-right flips (photos, not digits)."""
+    import keras
     import tensorflow as tf
     from keras import layers
 
-    x = metrics.to_signed_images(images, "images", metrics.MNIST_IMAGE_SHAPE)
+    x = metrics.to_signed_images(images, "images", image_shape)
     dataset = tf.data.Dataset.from_tensor_slices((x, labels.astype("int64")))
     dataset = dataset.shuffle(len(x), seed=seed).batch(batch_size)
     if augment:
-        shift = layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant",
-                                         fill_value=-1.0, seed=seed)
-        dataset = dataset.map(lambda xb, yb: (shift(xb, training=True), yb),
+        size = image_shape[0]
+        augmentation = [layers.RandomTranslation(2 / size, 2 / size, fill_mode="constant",
+                                                 fill_value=-1.0, seed=seed)]
+        if flip:
+            augmentation.append(layers.RandomFlip("horizontal", seed=seed))
+        augment_batch = keras.Sequential(augmentation)
+        dataset = dataset.map(lambda xb, yb: (augment_batch(xb, training=True), yb),
                               num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 

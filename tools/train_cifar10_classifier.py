@@ -1,0 +1,138 @@
+"""Train the course's CIFAR-10 classifier, the offline colour feature extractor of metrics.
+
+The same small CNN as ``tools/train_mnist_classifier.py`` (``build_classifier``), for
+32x32x3 images, trained on whatever CIFAR-10 training images ``gan_utils.data`` finds
+(offline, the course's data folder holds one of the five training batches: 10,000
+images; with ``keras.datasets`` all 50,000), with random shifts and flips. Measures the
+accuracy on the 10,000 test images, refuses to save below ``--min-accuracy``, saves the
+model (no optimizer state) to ``gan_utils/assets/cifar10_classifier.keras`` and writes
+the model card ``gan_utils/assets/CIFAR10_CLASSIFIER.md``. Run from the repository root::
+
+    GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py
+
+Its features give a *CIFAR-10-classifier FID*: it tells better from worse within the
+course (notebook 06 tracks it during training), and is not comparable with the
+InceptionV3 FIDs papers publish for CIFAR-10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from train_mnist_classifier import build_classifier, make_dataset  # noqa: E402
+
+from gan_utils import metrics  # noqa: E402
+
+DEFAULT_MIN_ACCURACY = 0.65
+
+
+def write_model_card(path: Path, *, accuracy: float, train_images: int, seconds: float,
+                     epochs: int, batch_size: int, params: int, size_bytes: int,
+                     command: str) -> None:
+    """The short model card next to the weights: data, accuracy, command, training time."""
+    import keras
+    import tensorflow as tf
+
+    path.write_text(f"""# CIFAR-10 classifier (colour feature extractor of `gan_utils.metrics`)
+
+- **File**: `cifar10_classifier.keras` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
+  no optimizer state). Loaded by `gan_utils.metrics.cifar10_classifier()`; used by
+  `features="cifar10"` in `metrics.fid_against` and `metrics.evaluate_generator`.
+- **Architecture**: the MNIST classifier's (`tools/train_mnist_classifier.py`,
+  `build_classifier`) on 32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128
+  (3x3, batch norm, ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}`
+  ({metrics.CIFAR10_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
+  `{metrics.LOGITS_LAYER}` (10).
+- **Input**: (N, 32, 32, 3) float32 in [-1, 1] (uint8 [0, 255] is converted).
+  **Output**: 10 logits, in CIFAR-10's label order (airplane ... truck).
+- **Training data**: {train_images:,} CIFAR-10 training images read by
+  `gan_utils.data.load_images("cifar10")`. On the course's offline machines that is one of
+  the five official training batches, rebuilt from a JPEG export (see the data folder's
+  README), so the network has seen a fifth of CIFAR-10, with JPEG loss. Random shifts of
+  up to 2 pixels and left-right flips, {epochs} epochs, batch {batch_size}, Adam with a
+  cosine learning-rate decay from 1e-3.
+- **Test accuracy**: **{accuracy:.4f}** on the 10,000 CIFAR-10 test images (never used in
+  training; tests/test_metrics.py checks every fifth one). Modest, as a network this small
+  trained on 10,000 images can be; enough for features that separate real photos from
+  blobs and noise, and for a class histogram.
+- **Training time**: {seconds / 60:.1f} min on {platform.processor() or platform.machine()}
+  CPU (2 cores), TensorFlow {tf.__version__}, Keras {keras.__version__}.
+- **Rebuilt with**: `{command}`
+
+FIDs computed with these features are *CIFAR-10-classifier FIDs*: comparable with each
+other (same features, same sample sizes), **not** with the InceptionV3 FIDs published
+for CIFAR-10 GANs. For those, use `metrics.inception_features` where a network is
+available.
+""")
+
+
+def main() -> None:
+    """Train, evaluate, refuse to save below the minimum accuracy, save, write the card."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-accuracy", type=float, default=DEFAULT_MIN_ACCURACY)
+    parser.add_argument("--output", type=Path, default=metrics.CIFAR10_CLASSIFIER_PATH)
+    args = parser.parse_args()
+
+    import keras
+
+    from gan_utils import runtime
+    from gan_utils.data import load_images
+
+    runtime.seed_everything(args.seed)
+    train_images, train_labels = load_images("cifar10", split="train")
+    test_images, test_labels = load_images("cifar10", split="test")
+    shape = metrics.CIFAR10_IMAGE_SHAPE
+    train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True,
+                         image_shape=shape, flip=True)
+    steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
+
+    def build():
+        return build_classifier(metrics.CIFAR10_FEATURE_DIM, image_shape=shape,
+                                name="cifar10_classifier")
+
+    model = build()
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(train, epochs=args.epochs, verbose=2)
+    seconds = time.perf_counter() - start
+
+    x_test = metrics.to_signed_images(test_images, "test_images", shape)
+    predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
+    accuracy = float(np.mean(predictions == test_labels))
+    print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
+    if accuracy < args.min_accuracy:
+        raise SystemExit(f"test accuracy {accuracy:.4f} < {args.min_accuracy}: not saved")
+
+    clean = build()  # an uncompiled twin: saves weights without optimizer state
+    clean.set_weights(model.get_weights())
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    clean.save(args.output)
+    size = args.output.stat().st_size
+    print(f"saved {args.output} ({size / 1024:.0f} KiB)")
+    command = "GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py"
+    if args.epochs != 30 or args.batch_size != 128 or args.seed != 0:
+        command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
+    write_model_card(args.output.parent / "CIFAR10_CLASSIFIER.md", accuracy=accuracy,
+                     train_images=len(train_images), seconds=seconds, epochs=args.epochs,
+                     batch_size=args.batch_size, params=clean.count_params(),
+                     size_bytes=size, command=command)
+
+
+if __name__ == "__main__":
+    main()
