@@ -235,6 +235,23 @@ class GANTrainer:
     def _discriminator_inputs(self, images, labels):
         return [images, labels] if self.num_classes else images
 
+    def _discriminator_pass(self, images, labels, z, step, d_seed_offset):
+        """G draws fakes from ``z``; D scores real and fake images; D's loss.
+
+        Called inside the step's tape(s), which record it. Returns (D's outputs on the
+        real images, on the fakes, the discriminator loss); the loss's label noise is
+        seeded by the step and ``d_seed_offset``.
+        """
+        G, D = self.generator, self.discriminator
+        fake = G(self._generator_inputs(z, labels), training=True)
+        real_out = D(self._discriminator_inputs(images, labels), training=True)
+        fake_out = D(self._discriminator_inputs(fake, labels), training=True)
+        d_loss = losses.discriminator_loss(
+            real_out, fake_out, label_smoothing=self.label_smoothing,
+            label_noise=self.label_noise, from_logits=self.from_logits,
+            seed=self._seed(step, _LABEL_SALT, d_seed_offset))
+        return real_out, fake_out, d_loss
+
     def train_step(self, images, labels=None, step=0, seed_offset=0):
         """One discriminator update (``d_steps`` of them) then one generator update.
 
@@ -252,13 +269,8 @@ class GANTrainer:
         for d_step in range(self.d_steps):
             z = self._latent(batch, step, _NOISE_SALT, seed_offset + d_step)
             with tf.GradientTape() as tape:  # watches D's trainable variables only
-                fake = G(self._generator_inputs(z, labels), training=True)
-                real_out = D(self._discriminator_inputs(images, labels), training=True)
-                fake_out = D(self._discriminator_inputs(fake, labels), training=True)
-                d_loss = losses.discriminator_loss(
-                    real_out, fake_out, label_smoothing=self.label_smoothing,
-                    label_noise=self.label_noise, from_logits=self.from_logits,
-                    seed=self._seed(step, _LABEL_SALT, seed_offset + d_step))
+                real_out, fake_out, d_loss = self._discriminator_pass(
+                    images, labels, z, step, seed_offset + d_step)
                 scaled = self.d_optimizer.scale_loss(d_loss / replicas)
             grads = tape.gradient(scaled, D.trainable_variables)
             self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
@@ -284,13 +296,8 @@ class GANTrainer:
         G, D = self.generator, self.discriminator
         z = self._latent(tf.shape(images)[0], step, _NOISE_SALT, seed_offset)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = G(self._generator_inputs(z, labels), training=True)
-            real_out = D(self._discriminator_inputs(images, labels), training=True)
-            fake_out = D(self._discriminator_inputs(fake, labels), training=True)
-            d_loss = losses.discriminator_loss(
-                real_out, fake_out, label_smoothing=self.label_smoothing,
-                label_noise=self.label_noise, from_logits=self.from_logits,
-                seed=self._seed(step, _LABEL_SALT, seed_offset))
+            real_out, fake_out, d_loss = self._discriminator_pass(images, labels, z, step,
+                                                                  seed_offset)
             g_loss = losses.generator_loss(fake_out, self.generator_loss, self.from_logits)
             d_scaled = self.d_optimizer.scale_loss(d_loss / replicas)
             g_scaled = self.g_optimizer.scale_loss(g_loss / replicas)

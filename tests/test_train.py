@@ -28,14 +28,20 @@ def make_trainer(**kwargs):
     return train.GANTrainer(G, D, latent_dim=4, verbose=False, **kwargs)
 
 
-def test_engine_step_is_the_hand_written_step():
-    """One engine step equals two GradientTape steps written out with the same noise."""
-    trainer = make_trainer()
+def hand_written_copy(trainer):
+    """Copies of the trainer's networks, fresh Adam(2e-4, 0.5) optimizers and one toy batch,
+    for writing the engine's step out by hand."""
     G, D = toy_models(keras)
     G.set_weights(trainer.generator.get_weights())
     D.set_weights(trainer.discriminator.get_weights())
     g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
-    images = next(iter(toy_dataset(tf)))
+    return G, D, g_opt, d_opt, next(iter(toy_dataset(tf)))
+
+
+def test_engine_step_is_the_hand_written_step():
+    """One engine step equals two GradientTape steps written out with the same noise."""
+    trainer = make_trainer()
+    G, D, g_opt, d_opt, images = hand_written_copy(trainer)
 
     z_d, z_g = trainer.step_noise(0, 32)
     with tf.GradientTape() as tape:
@@ -62,11 +68,7 @@ def test_simultaneous_step_is_the_tf_tutorial_step():
     """
     trainer = make_trainer(update="simultaneous")
     alternating = make_trainer()
-    G, D = toy_models(keras)
-    G.set_weights(trainer.generator.get_weights())
-    D.set_weights(trainer.discriminator.get_weights())
-    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
-    images = next(iter(toy_dataset(tf)))
+    G, D, g_opt, d_opt, images = hand_written_copy(trainer)
 
     z, _ = trainer.step_noise(0, 32)
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:

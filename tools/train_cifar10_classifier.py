@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from train_mnist_classifier import build_classifier, make_dataset  # noqa: E402
+from train_mnist_classifier import (  # noqa: E402
+    build_classifier,
+    make_dataset,
+    save_without_optimizer,
+    train_and_predict,
+)
 
 from gan_utils import metrics  # noqa: E402
 
@@ -86,8 +90,6 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=metrics.CIFAR10_CLASSIFIER_PATH)
     args = parser.parse_args()
 
-    import keras
-
     from gan_utils import runtime
     from gan_utils.data import load_images
 
@@ -103,28 +105,14 @@ def main() -> None:
         return build_classifier(metrics.CIFAR10_FEATURE_DIM, image_shape=shape,
                                 name="cifar10_classifier")
 
-    model = build()
-    model.compile(
-        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"])
-    start = time.perf_counter()
-    model.fit(train, epochs=args.epochs, verbose=2)
-    seconds = time.perf_counter() - start
-
-    x_test = metrics.to_signed_images(test_images, "test_images", shape)
-    predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
+    model, predictions, seconds = train_and_predict(build, train, args.epochs, steps,
+                                                    test_images, shape)
     accuracy = float(np.mean(predictions == test_labels))
     print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
     if accuracy < args.min_accuracy:
         raise SystemExit(f"test accuracy {accuracy:.4f} < {args.min_accuracy}: not saved")
 
-    clean = build()  # an uncompiled twin: saves weights without optimizer state
-    clean.set_weights(model.get_weights())
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    clean.save(args.output)
-    size = args.output.stat().st_size
-    print(f"saved {args.output} ({size / 1024:.0f} KiB)")
+    clean, size = save_without_optimizer(build, model, args.output)
     command = "GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py"
     if args.epochs != 30 or args.batch_size != 128 or args.seed != 0:
         command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"

@@ -88,6 +88,37 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: 
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def train_and_predict(build, train, epochs: int, steps: int, test_images: np.ndarray,
+                      image_shape: tuple[int, int, int]):
+    """Compile ``build()`` (Adam, cosine decay from 1e-3 over ``steps``), fit it on
+    ``train`` and predict the test images: (model, predicted labels, training seconds)."""
+    import keras
+
+    model = build()
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(train, epochs=epochs, verbose=2)
+    seconds = time.perf_counter() - start
+    x_test = metrics.to_signed_images(test_images, "test_images", image_shape)
+    predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
+    return model, predictions, seconds
+
+
+def save_without_optimizer(build, model, output: Path):
+    """Save an uncompiled twin of ``model`` (weights, no optimizer state) to ``output``;
+    returns the twin and the file's size in bytes."""
+    clean = build()
+    clean.set_weights(model.get_weights())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    clean.save(output)
+    size = output.stat().st_size
+    print(f"saved {output} ({size / 1024:.0f} KiB)")
+    return clean, size
+
+
 def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float],
                      seconds: float, epochs: int,
                      batch_size: int, params: int, size_bytes: int, command: str) -> None:
@@ -131,8 +162,6 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=metrics.MNIST_CLASSIFIER_PATH)
     args = parser.parse_args()
 
-    import keras
-
     from gan_utils import runtime
     from gan_utils.data import load_images
 
@@ -142,17 +171,8 @@ def main() -> None:
     train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True)
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
 
-    model = build_classifier()
-    model.compile(
-        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"])
-    start = time.perf_counter()
-    model.fit(train, epochs=args.epochs, verbose=2)
-    seconds = time.perf_counter() - start
-
-    x_test = metrics.to_signed_images(test_images, "test_images", metrics.MNIST_IMAGE_SHAPE)
-    predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
+    model, predictions, seconds = train_and_predict(
+        build_classifier, train, args.epochs, steps, test_images, metrics.MNIST_IMAGE_SHAPE)
     correct = predictions == test_labels
     accuracy = float(np.mean(correct))
     halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
@@ -160,12 +180,7 @@ def main() -> None:
     if accuracy < MIN_TEST_ACCURACY:
         raise SystemExit(f"test accuracy {accuracy:.4f} < {MIN_TEST_ACCURACY}: not saved")
 
-    clean = build_classifier()  # an uncompiled twin: saves weights without optimizer state
-    clean.set_weights(model.get_weights())
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    clean.save(args.output)
-    size = args.output.stat().st_size
-    print(f"saved {args.output} ({size / 1024:.0f} KiB)")
+    clean, size = save_without_optimizer(build_classifier, model, args.output)
     command = "GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py"
     if args.epochs != 5 or args.batch_size != 256 or args.seed != 0:
         command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
