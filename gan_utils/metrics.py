@@ -353,6 +353,13 @@ COURSE_CLASSIFIERS = {
 }
 
 
+def _course_classifier_entry(dataset: str) -> _CourseClassifier:
+    """The registry entry of a course classifier, or a ValueError naming the choices."""
+    if dataset not in COURSE_CLASSIFIERS:
+        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
+    return COURSE_CLASSIFIERS[dataset]
+
+
 @cache
 def course_classifier(dataset: str = "mnist"):
     """One of the course's classifiers (a Keras model, logits out), loaded once.
@@ -364,9 +371,7 @@ def course_classifier(dataset: str = "mnist"):
     """
     import keras
 
-    if dataset not in COURSE_CLASSIFIERS:
-        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
-    entry = COURSE_CLASSIFIERS[dataset]
+    entry = _course_classifier_entry(dataset)
     if not entry.path.exists():
         raise FileNotFoundError(f"{entry.path} is missing: rebuild it with python {entry.script}")
     return keras.models.load_model(entry.path, compile=False)
@@ -414,9 +419,7 @@ def classifier_features_and_probabilities(images, dataset: str = "mnist",
                                           batch_size: int = 500
                                           ) -> tuple[np.ndarray, np.ndarray]:
     """Features (N, 128) and class probabilities (N, 10) in one pass of a course classifier."""
-    if dataset not in COURSE_CLASSIFIERS:
-        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
-    x = to_signed_images(images, "images", COURSE_CLASSIFIERS[dataset].image_shape)
+    x = to_signed_images(images, "images", _course_classifier_entry(dataset).image_shape)
     features, logits = _run_in_batches(_feature_model(dataset), x, batch_size)
     logits = logits - logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits)

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from train_mnist_classifier import (  # noqa: E402
     build_classifier,
     make_dataset,
+    rebuild_command,
     save_without_optimizer,
     train_and_predict,
 )
@@ -106,16 +107,14 @@ def main() -> None:
                                 name="cifar10_classifier")
 
     model, predictions, seconds = train_and_predict(build, train, args.epochs, steps,
-                                                    test_images, shape)
+                                                    test_images)
     accuracy = float(np.mean(predictions == test_labels))
     print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
     if accuracy < args.min_accuracy:
         raise SystemExit(f"test accuracy {accuracy:.4f} < {args.min_accuracy}: not saved")
 
     clean, size = save_without_optimizer(build, model, args.output)
-    command = "GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py"
-    if args.epochs != 30 or args.batch_size != 128 or args.seed != 0:
-        command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
+    command = rebuild_command("train_cifar10_classifier.py", parser, args)
     write_model_card(args.output.parent / "CIFAR10_CLASSIFIER.md", accuracy=accuracy,
                      train_images=len(train_images), seconds=seconds, epochs=args.epochs,
                      batch_size=args.batch_size, params=clean.count_params(),

@@ -88,8 +88,7 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: 
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def train_and_predict(build, train, epochs: int, steps: int, test_images: np.ndarray,
-                      image_shape: tuple[int, int, int]):
+def train_and_predict(build, train, epochs: int, steps: int, test_images: np.ndarray):
     """Compile ``build()`` (Adam, cosine decay from 1e-3 over ``steps``), fit it on
     ``train`` and predict the test images: (model, predicted labels, training seconds)."""
     import keras
@@ -102,7 +101,7 @@ def train_and_predict(build, train, epochs: int, steps: int, test_images: np.nda
     start = time.perf_counter()
     model.fit(train, epochs=epochs, verbose=2)
     seconds = time.perf_counter() - start
-    x_test = metrics.to_signed_images(test_images, "test_images", image_shape)
+    x_test = metrics.to_signed_images(test_images, "test_images", tuple(model.input.shape[1:]))
     predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
     return model, predictions, seconds
 
@@ -117,6 +116,17 @@ def save_without_optimizer(build, model, output: Path):
     size = output.stat().st_size
     print(f"saved {output} ({size / 1024:.0f} KiB)")
     return clean, size
+
+
+def rebuild_command(script: str, parser: argparse.ArgumentParser,
+                    args: argparse.Namespace) -> str:
+    """The command for a model card: ``script`` from the repository root, with the
+    training options spelled out when any of them differs from the parser's default."""
+    command = f"GAN_UTILS_DATA=../shared/datasets python tools/{script}"
+    if any(getattr(args, name) != parser.get_default(name)
+           for name in ("epochs", "batch_size", "seed")):
+        command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
+    return command
 
 
 def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float],
@@ -171,8 +181,8 @@ def main() -> None:
     train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True)
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
 
-    model, predictions, seconds = train_and_predict(
-        build_classifier, train, args.epochs, steps, test_images, metrics.MNIST_IMAGE_SHAPE)
+    model, predictions, seconds = train_and_predict(build_classifier, train, args.epochs,
+                                                    steps, test_images)
     correct = predictions == test_labels
     accuracy = float(np.mean(correct))
     halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
@@ -181,9 +191,7 @@ def main() -> None:
         raise SystemExit(f"test accuracy {accuracy:.4f} < {MIN_TEST_ACCURACY}: not saved")
 
     clean, size = save_without_optimizer(build_classifier, model, args.output)
-    command = "GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py"
-    if args.epochs != 5 or args.batch_size != 256 or args.seed != 0:
-        command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
+    command = rebuild_command("train_mnist_classifier.py", parser, args)
     write_model_card(args.output.parent / "MNIST_CLASSIFIER.md", accuracy=accuracy,
                      halves=halves,
                      seconds=seconds, epochs=args.epochs, batch_size=args.batch_size,
