@@ -566,8 +566,14 @@ def test_real_mnist_from_the_shared_folder():
 
 @needs_shared
 def test_real_cifar10_frogs_from_the_shared_folder(capsys):
+    # The shared folder holds the whole training split: five batches, 5,000 frogs.
     images, labels = data.load_images("cifar10", classes="frog", data_dir=SHARED)
-    assert images.shape == (1000, 32, 32, 3)
+    assert images.shape == (5000, 32, 32, 3)
     assert set(labels.tolist()) == {6}
-    assert re.search(r"cifar10: 1,000 images 32x32x3 \(train, class frog\) from .*"
-                     r"1 of 5 training batches", capsys.readouterr().out)
+    assert re.search(r"cifar10: 5,000 images 32x32x3 \(train, class frog\) from .*"
+                     r"5 of 5 training batches", capsys.readouterr().out)
+
+
+def test_real_cifar10_training_split_is_balanced():
+    _, labels = data.load_images("cifar10", data_dir=SHARED)
+    assert np.bincount(labels, minlength=10).tolist() == [5000] * 10
