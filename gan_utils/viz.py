@@ -149,19 +149,34 @@ def _frames_to_uint8(frames, scale: int = 1) -> list[np.ndarray]:
     return out
 
 
+def gif_bytes(frames, fps: float = 4, scale: int = 2) -> bytes:
+    """Frames as the bytes of an animated GIF that loops, each frame shown 1/``fps`` s.
+
+    Pillow writes the GIF itself: GIF stores frame times in hundredths of a second, and
+    Pillow takes milliseconds (imageio's writers disagree on the unit from one version to
+    the next, which once left every frame at 0 ms).
+    """
+    from PIL import Image
+
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
+        raise ValueError(f"fps={fps!r}: expected a positive frame rate")
+    pictures = [Image.fromarray(frame) for frame in _frames_to_uint8(frames, scale)]
+    buffer = io.BytesIO()
+    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
+                     duration=round(1000 / fps), loop=0)
+    return buffer.getvalue()
+
+
 def save_gif(frames, path: str | Path, fps: float = 4, scale: int = 2) -> Path:
     """Write frames to an animated GIF that loops; return its path.
 
     A frame is a batch of images (tiled with :func:`image_grid`), or an image grid
     in [0, 1], or a uint8 picture (such as a rendered figure).
     """
-    import imageio.v2 as imageio
-
-    if fps <= 0:
-        raise ValueError(f"fps={fps}: expected a positive frame rate")
+    data = gif_bytes(frames, fps, scale)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    imageio.mimsave(path, _frames_to_uint8(frames, scale), duration=1.0 / fps, loop=0)
+    path.write_bytes(data)
     return path
 
 
@@ -169,13 +184,9 @@ def animation_html(frames, fps: float = 4, scale: int = 2):
     """An inline animation for the notebook: the GIF itself, embedded as HTML."""
     import base64
 
-    import imageio.v2 as imageio
     from IPython.display import HTML
 
-    buffer = io.BytesIO()
-    imageio.mimsave(buffer, _frames_to_uint8(frames, scale), format="GIF",
-                    duration=1.0 / fps, loop=0)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(gif_bytes(frames, fps, scale)).decode("ascii")
     return HTML(f'<img src="data:image/gif;base64,{data}" alt="training animation"/>')
 
 

@@ -1,6 +1,7 @@
 """gan_utils.viz: grids worked out by hand, GIF round trips, plots that draw."""
 
-import imageio.v2 as imageio
+import io
+
 import matplotlib
 import numpy as np
 import pytest
@@ -39,16 +40,38 @@ def test_grid_rejects_bad_batches(images, message):
         viz.image_grid(images)
 
 
+def _gif_frames_and_durations(source) -> tuple[list[np.ndarray], list[int]]:
+    """Read a GIF back with Pillow: each frame's pixels and its duration in ms."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(source) as gif:
+        return ([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)],
+                [frame.info["duration"] for frame in ImageSequence.Iterator(gif)])
+
+
 def test_gif_round_trip(tmp_path):
     frames = [np.full((4, 6, 6), v, np.float32) for v in (-1.0, 1.0)]
     path = viz.save_gif(frames, tmp_path / "out" / "train.gif", fps=5, scale=2)
-    read = imageio.mimread(path)
+    read, durations = _gif_frames_and_durations(path)
     assert len(read) == 2
-    first, last = np.asarray(read[0]), np.asarray(read[1])
+    first, last = read
     assert first.shape[:2] == (2 * (2 * 7 + 1), 2 * (2 * 7 + 1))
     assert first[..., 0].min() == 0 and last[3, 3, 0] == 255  # a black tile, then a white one
     html = viz.animation_html(frames).data
     assert html.startswith('<img src="data:image/gif;base64,')
+
+
+@pytest.mark.parametrize("fps, milliseconds", [(5, 200), (4, 250), (0.5, 2000)])
+def test_gif_frames_last_one_over_fps(fps, milliseconds):
+    frames = [np.full((2, 4, 4, 1), v, np.float32) for v in (-1.0, 0.0, 1.0)]  # 3 distinct frames
+    _, durations = _gif_frames_and_durations(io.BytesIO(viz.gif_bytes(frames, fps=fps)))
+    assert durations == [milliseconds] * 3
+
+
+@pytest.mark.parametrize("fps", [0, -2, float("nan"), True, "4"])
+def test_gif_refuses_a_bad_frame_rate(fps):
+    with pytest.raises(ValueError, match="fps="):
+        viz.gif_bytes([np.zeros((1, 4, 4))], fps=fps)
 
 
 def test_frames_must_share_a_shape():
