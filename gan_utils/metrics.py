@@ -227,9 +227,10 @@ def kid(real_features, fake_features, n_subsets: int = 100, subset_size: int = 1
     """Kernel Inception Distance: mean and std of the unbiased MMD^2 over random subsets.
 
     As in the reference implementation (Bińkowski et al., 2018), each of ``n_subsets``
-    draws ``subset_size`` rows (without replacement; fewer if a set is smaller) from
-    each feature set. Can be slightly negative: it is an unbiased estimate of a
-    non-negative number.
+    draws ``subset_size`` rows without replacement from each feature set, so a subset
+    larger than a set is refused: the spread over subsets means something only when
+    they differ (:func:`kid_subset_size_for` picks a size that fits). Can be slightly
+    negative: it is an unbiased estimate of a non-negative number.
     """
     real = _check_features(real_features, "real_features")
     fake = _check_features(fake_features, "fake_features")
@@ -238,13 +239,25 @@ def kid(real_features, fake_features, n_subsets: int = 100, subset_size: int = 1
         raise ValueError(f"n_subsets={n_subsets!r}: expected a positive integer")
     if not isinstance(subset_size, (int, np.integer)) or subset_size < 2:
         raise ValueError(f"subset_size={subset_size!r}: expected an integer of at least 2")
-    size = min(int(subset_size), real.shape[0], fake.shape[0])
+    smaller = min(real.shape[0], fake.shape[0])
+    if subset_size > smaller:
+        raise ValueError(
+            f"subset_size={subset_size}: larger than the smaller feature set ({smaller:,} rows "
+            f"of real {real.shape[0]:,} / fake {fake.shape[0]:,}); pass subset_size <= "
+            f"{smaller}, or kid_subset_size_for(...), so that the subsets differ")
+    size = int(subset_size)
     rng = np.random.default_rng(seed)
     values = np.array([
         mmd2_unbiased(real[rng.choice(real.shape[0], size, replace=False)],
                       fake[rng.choice(fake.shape[0], size, replace=False)])
         for _ in range(n_subsets)])
     return KIDResult(float(values.mean()), float(values.std()))
+
+
+def kid_subset_size_for(*set_sizes: int, largest: int = 1000) -> int:
+    """A KID subset size that fits every set: half the smallest, at most ``largest`` (the
+    reference implementation's 1,000), so that random subsets still differ."""
+    return max(2, min(largest, min(set_sizes) // 2))
 
 
 # ---------------------------------------------------------------------------
@@ -665,8 +678,8 @@ def _real_reference(real: np.ndarray, features: str, kid_subsets: int,
 
 
 def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
-                       kid_subsets: int = 100, kid_subset_size: int = 1000, seed: int = 0,
-                       batch_size: int = 500) -> GeneratorReport:
+                       kid_subsets: int = 100, kid_subset_size: int | None = None,
+                       seed: int = 0, batch_size: int = 500) -> GeneratorReport:
     """Score generated images against real ones, each score beside its two references.
 
     The real set is shuffled (``seed``) and split into two disjoint halves A and B. The
@@ -680,12 +693,15 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
     ``features``: ``"mnist"`` (offline course classifier, 28x28x1 images) or
     ``"cifar10"`` (its CIFAR-10 twin, 32x32x3 images), each adding the classifier score
     and the class histogram; or ``"inception"`` (standard FID, needs the InceptionV3
-    weights).
+    weights). ``kid_subset_size``: rows per KID subset; by default half of the smallest
+    set (half A, half B, the fakes), at most 1,000.
     """
     real = _check_real_images(real_images, features)
+    fake_feats, fake_probs = _features_and_probabilities(fake_images, features, batch_size)
+    if kid_subset_size is None:
+        kid_subset_size = kid_subset_size_for(real.shape[0] // 2, fake_feats.shape[0])
     reference = _real_reference(real, features, kid_subsets, kid_subset_size, seed, batch_size)
     half_a = reference.halves.half_a
-    fake_feats, fake_probs = _features_and_probabilities(fake_images, features, batch_size)
     kid_fake = kid(half_a, fake_feats, kid_subsets, kid_subset_size, seed)
     score = None
     counts = None

@@ -117,13 +117,23 @@ def test_kid_near_zero_for_one_distribution_and_positive_for_two():
     assert different.mean - 3 * different.std > 0
 
 
-def test_kid_is_repeatable_and_uses_smaller_sets_whole():
+def test_kid_is_repeatable_and_refuses_subsets_larger_than_a_set():
     rng = np.random.default_rng(6)
     a, b = rng.normal(size=(40, 4)), rng.normal(size=(30, 4)) + 1.0
-    first = metrics.kid(a, b, n_subsets=5, subset_size=1000, seed=7)
-    assert first == metrics.kid(a, b, n_subsets=5, subset_size=1000, seed=7)
-    # subset_size shrinks to 30 rows: all of b every time
-    assert isinstance(first, metrics.KIDResult) and first.mean > 0
+    first = metrics.kid(a, b, n_subsets=5, subset_size=15, seed=7)
+    assert first == metrics.kid(a, b, n_subsets=5, subset_size=15, seed=7)
+    assert isinstance(first, metrics.KIDResult) and first.mean > 0 and first.std > 0
+    with pytest.raises(ValueError, match=r"subset_size=31: larger than the smaller feature set "
+                                         r"\(30 rows of real 40 / fake 30\)"):
+        metrics.kid(a, b, n_subsets=5, subset_size=31)
+    # A subset as large as the smaller set draws all of it every time: no spread at all.
+    assert metrics.kid(a, b, n_subsets=5, subset_size=30).std < first.std
+
+
+@pytest.mark.parametrize("sizes, expected", [((4000, 2000), 1000), ((600, 900), 300),
+                                             ((30, 40), 15), ((3, 100), 2)])
+def test_kid_subset_size_for_takes_half_the_smallest_set_at_most_1000(sizes, expected):
+    assert metrics.kid_subset_size_for(*sizes) == expected
 
 
 # --- classifier score and class histogram ------------------------------------------
