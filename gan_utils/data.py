@@ -13,7 +13,13 @@ Where the images come from, in this order:
      ``test_batch.bin``, ``batches.meta.txt``) in ``<dir>/cifar10/cifar-10-batches-bin/``
      or ``<dir>/cifar-10-batches-bin/``; a partial set of training batches is fine;
 
-2. otherwise ``keras.datasets.<name>.load_data()``, which downloads once and caches in
+2. on Kaggle, the same files in a dataset the learner attached to the notebook: they
+   appear read-only below ``/kaggle/input/`` (``/kaggle/input/<dataset-slug>/...``), and
+   are found there by their names at any depth up to :data:`KAGGLE_SEARCH_DEPTH`
+   (MNIST and Fashion-MNIST have the same file names: files with ``fashion`` in their
+   path are Fashion-MNIST's, the others MNIST's);
+
+3. otherwise ``keras.datasets.<name>.load_data()``, which downloads once and caches in
    ``~/.keras/datasets``.
 
 With neither (no files, no network) :func:`load_images` raises :class:`DatasetNotFoundError`
@@ -87,6 +93,13 @@ _KERAS_CACHE_FILES = {  # what keras.datasets.<name>.load_data() leaves in ~/.ke
     "fashion_mnist": "fashion-mnist/ (four .gz files)",
     "cifar10": "cifar-10-batches-py-target/ (or cifar-10-batches-py/, by Keras version)",
 }
+
+# Kaggle mounts the datasets attached to a notebook below this folder, read-only (a module
+# constant, so that tests can point it at a fake). Searched this many folders deep, at most
+# this many folders in all (a dataset of loose image files can hold thousands).
+KAGGLE_INPUT = Path("/kaggle/input")
+KAGGLE_SEARCH_DEPTH = 6
+_KAGGLE_MAX_FOLDERS = 20_000
 
 # Above this many bytes the shuffle buffer stops holding the whole dataset.
 _SHUFFLE_BUFFER_BYTES = 512 * 2**20
@@ -385,6 +398,71 @@ def _concatenate(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+# --------------------------------------------------------------------------- Kaggle inputs
+
+
+def _idx_names(stem: str) -> tuple[str, ...]:
+    """The names an IDX file goes by: as published, gzipped, with a dot before ``idx``."""
+    dotted = stem.replace("-idx", ".idx")
+    return (stem, stem + ".gz", dotted, dotted + ".gz")
+
+
+def _walk_kaggle_input(root: Path):
+    """Yield (folder, its path relative to ``root``, its file names) for the folders below
+    ``root`` in sorted order, at most :data:`KAGGLE_SEARCH_DEPTH` deep."""
+    walk = os.walk(root, followlinks=True)  # the depth limit also stops symbolic-link loops
+    for visited, (directory, subdirectories, files) in enumerate(walk, start=1):
+        folder = Path(directory)
+        relative = folder.relative_to(root)
+        if len(relative.parts) >= KAGGLE_SEARCH_DEPTH or visited >= _KAGGLE_MAX_FOLDERS:
+            subdirectories[:] = []
+        subdirectories.sort()
+        yield folder, relative, files
+
+
+def _find_kaggle(name: str, splits: tuple[str, ...], root: Path) -> _Search:
+    """Look below ``root`` (``/kaggle/input``) for the dataset's own files, by name.
+
+    IDX files are taken from anywhere inside one attached dataset (the first folder below
+    ``root``), so a dataset that keeps each file in a folder of its own works too; CIFAR-10
+    batches from one ``cifar-10-batches-bin``-like folder. Returns what :func:`_find_idx` /
+    :func:`_find_cifar` return, with ``searched`` holding ``root``.
+    """
+    search = _Search(target=root, searched=[root])
+    stems = [stem for split in splits for stem in _IDX_FILES[split]]
+    idx_found: dict[str, dict[str, Path]] = {}   # dataset slug -> stem -> first path found
+    for folder, relative, files in _walk_kaggle_input(root):
+        if name == "cifar10":
+            if CIFAR_TRAIN_BATCHES[0] in files or CIFAR_TEST_BATCH in files:
+                found = _find_cifar(folder, splits)
+                if found.copy is not None:
+                    found.searched = [root]
+                    return found
+            continue
+        fashion = "fashion" in str(relative).lower()
+        if not relative.parts or fashion != (name == "fashion_mnist"):
+            continue
+        slug = relative.parts[0]
+        present = set(files)
+        for stem in stems:
+            match = next((folder / file for file in _idx_names(stem) if file in present), None)
+            if match is not None and match.is_file():
+                idx_found.setdefault(slug, {}).setdefault(stem, match)
+    for slug in sorted(idx_found):
+        paths = idx_found[slug]
+        if all(stem in paths for stem in stems):
+            def reader(paths: dict = paths) -> tuple[np.ndarray, np.ndarray]:
+                parts = [_read_idx_split(paths[_IDX_FILES[split][0]], paths[_IDX_FILES[split][1]],
+                                         _IMAGE_SHAPES[name]) for split in splits]
+                return _concatenate(parts)
+            folders = sorted({str(path.parent) for path in paths.values()})
+            directory = Path(os.path.commonpath(folders))
+            search.copy = _LocalCopy(directory, reader, "IDX files, an attached Kaggle dataset",
+                                     _CLASS_NAMES[name])
+            return search
+    return search
+
+
 # --------------------------------------------------------------------------- keras fallback
 
 
@@ -427,6 +505,11 @@ def _not_found_message(name: str, folder: Path | None, origin: str, search: _Sea
         lines.append("Missing: " + "; ".join(search.missing) + ".")
         target = search.target
         folder_hint = str(folder)
+    if KAGGLE_INPUT.is_dir():
+        lines.append(f"Searched the datasets attached to this Kaggle notebook ({KAGGLE_INPUT}/, "
+                     f"{KAGGLE_SEARCH_DEPTH} folders deep): none holds these files. Attach one "
+                     "that does (Add Input), or turn on the notebook's Internet switch so that "
+                     "keras.datasets can download.")
     if search is not None and search.pickle_dirs:
         lines.append("Found the CIFAR-10 *python* version (pickle files) in "
                      + ", ".join(str(path) for path in search.pickle_dirs)
@@ -454,6 +537,24 @@ def _not_found_message(name: str, folder: Path | None, origin: str, search: _Sea
 # --------------------------------------------------------------------------- public loading
 
 
+def _locate(name: str, splits: tuple[str, ...], data_dir: str | os.PathLike | None
+            ) -> tuple[Path | None, str, _Search | None]:
+    """Find the dataset's own files without reading them: in the data folder, else in the
+    datasets attached to a Kaggle notebook. Returns (data folder, its origin, the search)."""
+    folder, origin = _data_folder(data_dir)
+    search = None
+    if folder is not None:
+        if name == "cifar10":
+            search = _find_cifar(folder, splits)
+        else:
+            search = _find_idx(name, folder, splits)
+    if (search is None or search.copy is None) and KAGGLE_INPUT.is_dir():
+        kaggle = _find_kaggle(name, splits, KAGGLE_INPUT)
+        if kaggle.copy is not None:
+            search = kaggle
+    return folder, origin, search
+
+
 def load_images(name: str, split: str = "train", classes: Any = None,
                 data_dir: str | os.PathLike | None = None,
                 verbose: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -466,7 +567,8 @@ def load_images(name: str, split: str = "train", classes: Any = None,
             MNIST's names are ``"0"`` .. ``"9"``) or a list of them. ``None`` keeps all.
             Labels keep their original values (frogs stay 6).
         data_dir: folder holding the datasets' own files (see the module docstring);
-            default ``$GAN_UTILS_DATA``; without either, ``keras.datasets`` is used.
+            default ``$GAN_UTILS_DATA``. Without a copy there, the datasets attached to a
+            Kaggle notebook (below ``/kaggle/input``), then ``keras.datasets``.
         verbose: print one line saying how many images came from where.
 
     Returns:
@@ -479,13 +581,7 @@ def load_images(name: str, split: str = "train", classes: Any = None,
     """
     name = _check_name(name)
     splits = _check_split(split)
-    folder, origin = _data_folder(data_dir)
-    search = None
-    if folder is not None:
-        if name == "cifar10":
-            search = _find_cifar(folder, splits)
-        else:
-            search = _find_idx(name, folder, splits)
+    folder, origin, search = _locate(name, splits, data_dir)
     if search is not None and search.copy is not None:
         names = search.copy.names
         wanted = _resolve_classes(classes, names)
@@ -513,6 +609,66 @@ def load_images(name: str, split: str = "train", classes: Any = None,
         height, width, channels = images.shape[1:]
         print(f"{name}: {len(images):,} images {height}x{width}x{channels} ({what}) from {source}")
     return images, labels
+
+
+def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLike | None = None,
+                  verbose: bool = True) -> np.ndarray:
+    """The first ``count`` test images of one class, for showing, without a big download.
+
+    Read from the dataset's own files when a data folder (``data_dir``,
+    ``$GAN_UTILS_DATA``) or an attached Kaggle dataset holds them; otherwise from the
+    handful of images shipped with the course (:data:`SAMPLES_FILE`, made by
+    ``tools/make_sample_images.py``), and only when those are too few from
+    ``keras.datasets`` (CIFAR-10 is a 170 MB download to show four frogs).
+
+    Args:
+        name: a dataset name, as for :func:`load_images`.
+        classes: one class, as an index or a name (``"frog"``).
+        count: how many images (a positive integer).
+        data_dir, verbose: as for :func:`load_images`.
+
+    Returns:
+        uint8 images, (count, H, W, C).
+    """
+    name = _check_name(name)
+    count = _check_positive_int(count, "count")
+    wanted = _resolve_classes(classes, _CLASS_NAMES[name])
+    if len(wanted) != 1:
+        raise ValueError(f"classes={classes!r}: expected one class, got {len(wanted)}")
+    _, _, search = _locate(name, ("test",), data_dir)
+    shipped = _shipped_samples(name, wanted[0])
+    if (search is None or search.copy is None) and shipped is not None and len(shipped) >= count:
+        if verbose:
+            print(f"{name}: {count} test images of class {_CLASS_NAMES[name][wanted[0]]} from "
+                  f"the course's samples ({SAMPLES_FILE.name}); no copy of the dataset here")
+        return shipped[:count].copy()
+    images, _ = load_images(name, split="test", classes=wanted, data_dir=data_dir,
+                            verbose=verbose)
+    if len(images) < count:
+        raise ValueError(f"count={count}: the {name} test split has only {len(images)} images "
+                         "of that class")
+    return images[:count]
+
+
+# The few images sample_images ships, one uint8 array per "<dataset>_<class name>" (NumPy's
+# .npz, read without pickle), made by tools/make_sample_images.py.
+SAMPLES_FILE = Path(__file__).parent / "assets" / "sample_images.npz"
+
+
+def _shipped_samples(name: str, label: int) -> np.ndarray | None:
+    """The shipped images of dataset ``name``'s class ``label``, or None if none are shipped."""
+    key = f"{name}_{_CLASS_NAMES[name][label]}"
+    if not SAMPLES_FILE.is_file():
+        return None
+    with np.load(SAMPLES_FILE, allow_pickle=False) as samples:
+        if key not in samples.files:
+            return None
+        images = samples[key]
+    if images.dtype != np.uint8 or images.shape[1:] != _IMAGE_SHAPES[name]:
+        raise ValueError(f"{SAMPLES_FILE}: {key} holds {images.dtype} {images.shape}, expected "
+                         f"uint8 (N, {', '.join(map(str, _IMAGE_SHAPES[name]))}); rebuild it "
+                         "with tools/make_sample_images.py")
+    return images
 
 
 # --------------------------------------------------------------------------- scaling and tf.data

@@ -7,20 +7,24 @@ Every notebook calls these from its setup and parameters cells:
 - :func:`quick_mode` / :func:`pick` shrink the sizes for CI (``GAN_UTILS_QUICK=1``);
 - :func:`seed_everything` makes a run repeatable;
 - :func:`distribution_strategy` and :func:`mixed_precision_policy` choose the GPU paths,
-  which on a CPU degrade to the default strategy and (where it pays) bfloat16.
+  which on a CPU degrade to the default strategy and (where it pays) bfloat16;
+- :func:`runs_dir` decides where checkpoints and other run files live, so that training
+  survives what the platform deletes (a Colab runtime reset deletes ``/content``).
 
 Nothing here runs at import time: importing gan_utils never changes global state.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import platform
 import random
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +33,16 @@ T = TypeVar("T")
 QUICK_ENV = "GAN_UTILS_QUICK"
 PRECISION_ENV = "GAN_UTILS_PRECISION"
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+RUNS_ENV = "GAN_UTILS_RUNS"
+
+# Where each platform keeps files. Module constants, so that tests can point them at
+# temporary folders. On Colab, /content is the working folder (deleted by a runtime reset)
+# and Google Drive is mounted inside it; on Kaggle, /kaggle/working is the working folder.
+COLAB_CONTENT = Path("/content")
+COLAB_DRIVE_MOUNT = COLAB_CONTENT / "drive"
+DRIVE_RUNS = Path("MyDrive") / "gan_course" / "runs"   # below the Drive mount point
+KAGGLE_WORKING = Path("/kaggle/working")
+RUNS_FOLDER = "runs"                                   # below the working folder
 
 # GPU families by CUDA compute capability: tensor cores arrived with Volta (7.0),
 # bfloat16 with Ampere (8.0).
@@ -40,7 +54,7 @@ def environment() -> str:
     """Return ``"colab"``, ``"kaggle"`` or ``"local"``: where this kernel is running."""
     if "google.colab" in sys.modules:
         return "colab"
-    if "KAGGLE_KERNEL_RUN_TYPE" in os.environ or os.path.isdir("/kaggle/working"):
+    if "KAGGLE_KERNEL_RUN_TYPE" in os.environ or KAGGLE_WORKING.is_dir():
         return "kaggle"
     return "local"
 
@@ -122,20 +136,54 @@ def cpu_has_bfloat16(flags: set[str] | None = None) -> bool:
     return bool({"avx512_bf16", "amx_bf16"} & flags)
 
 
-def _tpu_resolver():
-    """A connected TPU cluster resolver, or None where no TPU is attached."""
-    if not (os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME")
-            or os.path.exists("/dev/accel0")):
-        return None
+# Environment variables or device files that say a TPU may be attached: Colab's old TPU
+# nodes (COLAB_TPU_ADDR), Cloud TPU nodes (TPU_NAME), TPU VMs such as Kaggle's
+# (TPU_ACCELERATOR_TYPE, /dev/accel* on v2-v4, /dev/vfio/<n> on v5e and later).
+_TPU_ENV_HINTS = ("COLAB_TPU_ADDR", "TPU_NAME", "TPU_ACCELERATOR_TYPE")
+_TPU_DEVICE_GLOBS = ("/dev/accel[0-9]*", "/dev/vfio/[0-9]*")
+# The TPU, once found and initialised: initialising a TPU system again wipes every variable
+# on it, so this kernel does it at most once, whichever cell asks (see _tpu_resolver).
+_TPU: dict[str, Any] = {}
+
+
+def _tpu_hint() -> bool:
+    """True when an environment variable or a device file says a TPU may be attached."""
+    if any(os.environ.get(name) for name in _TPU_ENV_HINTS):
+        return True
+    return any(glob.glob(pattern) for pattern in _TPU_DEVICE_GLOBS)
+
+
+def _connect_tpu():
+    """Resolve, connect and initialise the TPU; return the resolver, or None.
+
+    ``TPUClusterResolver()`` without an argument finds a TPU only through environment
+    variables (``TPU_NAME``, Colab's ``COLAB_TPU_ADDR``); on a TPU VM, where the chips are
+    attached to this very machine (Kaggle's TPUs), only ``tpu="local"`` resolves. So try
+    both, in that order. Connecting to a local resolver does nothing, which is right.
+    """
     import tensorflow as tf
 
-    try:
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-        return resolver
-    except (ValueError, RuntimeError, tf.errors.OpError):
-        return None
+    for kwargs in ({}, {"tpu": "local"}):
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(**kwargs)
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            return resolver
+        except (ValueError, RuntimeError, tf.errors.OpError):
+            continue
+    return None
+
+
+def _tpu_resolver():
+    """The kernel's TPU cluster resolver, or None where no TPU is attached.
+
+    Looked for once per kernel (Python process) and remembered, found or not: re-running a
+    cell that asks for the accelerator or the strategy never initialises the TPU again
+    (which would wipe the variables already on it).
+    """
+    if "resolver" not in _TPU:
+        _TPU["resolver"] = _connect_tpu() if _tpu_hint() else None
+    return _TPU["resolver"]
 
 
 @lru_cache(maxsize=1)
@@ -201,13 +249,16 @@ def distribution_strategy():
     """TPUStrategy on a TPU, MirroredStrategy on several GPUs, else the default strategy.
 
     Build models and optimizers inside ``strategy.scope()``; the training engine
-    then runs its step on every replica.
+    then runs its step on every replica. On a TPU every call returns the same strategy,
+    so re-running the cell that asks for it keeps the models already built under it.
     """
     import tensorflow as tf
 
     resolver = _tpu_resolver()
     if resolver is not None:
-        return tf.distribute.TPUStrategy(resolver)
+        if "strategy" not in _TPU:  # one TPUStrategy per kernel, like the TPU system
+            _TPU["strategy"] = tf.distribute.TPUStrategy(resolver)
+        return _TPU["strategy"]
     if len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
@@ -221,3 +272,92 @@ def describe() -> str:
     mode = "quick (CI-sized)" if quick_mode() else "full"
     return (f"{environment()} | {accelerator()} | TensorFlow {tf.__version__}, "
             f"Keras {keras.__version__} | mode: {mode}")
+
+
+# --------------------------------------------------------------------------- where runs live
+
+
+def _drive_is_mounted(mount_point: Path) -> bool:
+    """True when Google Drive is mounted at ``mount_point`` (its MyDrive folder is there)."""
+    return (mount_point / "MyDrive").is_dir()
+
+
+def _mount_drive(mount_point: Path) -> None:
+    """Mount Google Drive at ``mount_point`` (Colab asks the learner to allow it), once."""
+    if _drive_is_mounted(mount_point):
+        return
+    from google.colab import drive  # only ever imported on Colab
+
+    drive.mount(str(mount_point))
+    if not _drive_is_mounted(mount_point):
+        raise RuntimeError(f"Google Drive did not mount at {mount_point} (no "
+                           f"{mount_point / 'MyDrive'} after drive.mount); run the cell again "
+                           "and allow access, or use runs_dir() to keep runs in /content")
+
+
+def storage_note(where: str, path: Path) -> str:
+    """What a runtime reset or the end of a session deletes, and what keeps ``path``.
+
+    ``where`` is ``"colab"``, ``"drive"`` (Colab with Google Drive), ``"kaggle"``,
+    ``"local"`` or ``"env"`` (set by ``GAN_UTILS_RUNS``).
+    """
+    notes = {
+        "colab": (f"Runs are saved in {path}. A kernel restart keeps them, but a Colab "
+                  f"runtime reset (after a disconnect, an idle timeout, or Runtime > "
+                  f"Disconnect and delete runtime) deletes {COLAB_CONTENT} and everything in "
+                  "it: checkpoints, GIFs, downloaded data. To keep runs through a reset, use "
+                  "runtime.runs_dir(use_drive=True): they then go to your Google Drive."),
+        "drive": (f"Runs are saved on your Google Drive, in {path}. A Colab runtime reset "
+                  f"deletes {COLAB_CONTENT} (downloaded data, anything saved outside Drive) "
+                  "but not Drive: after a reset, mount Drive again (rerun this cell) and "
+                  "training resumes from the last checkpoint."),
+        "kaggle": (f"Runs are saved in {path}. When the Kaggle session ends, "
+                   f"{KAGGLE_WORKING} is deleted; only a saved version (Save Version) keeps "
+                   "its files, as that version's output. A kernel restart keeps them."),
+        "local": (f"Runs are saved in {path}, next to the notebook; they stay until you "
+                  "delete them."),
+        "env": f"Runs are saved in {path} ({RUNS_ENV} is set).",
+    }
+    if where not in notes:
+        raise ValueError(f"where={where!r}: expected one of {', '.join(notes)}")
+    return notes[where]
+
+
+def runs_dir(use_drive: bool = False, verbose: bool = True) -> Path:
+    """The folder where notebooks keep checkpoints and other run files; created if needed.
+
+    The one place the course decides it:
+
+    - ``GAN_UTILS_RUNS`` set: that folder, wherever the kernel runs;
+    - Colab: with ``use_drive=True``, ``MyDrive/gan_course/runs`` on the learner's Google
+      Drive, which survives a runtime reset (Drive is mounted here, after Colab asks the
+      learner to allow it; nothing is mounted without ``use_drive=True``); otherwise
+      ``/content/runs``, which a reset deletes;
+    - Kaggle: ``/kaggle/working/runs`` (kept with a saved version of the notebook);
+    - elsewhere: ``runs/`` in the current folder (a notebook's own folder in Jupyter).
+
+    ``use_drive`` only matters on Colab. With ``verbose`` it prints what a reset deletes
+    and what it keeps (:func:`storage_note`).
+    """
+    where = environment()
+    override = os.environ.get(RUNS_ENV, "").strip()
+    if override:
+        path, where = Path(override).expanduser(), "env"
+    elif where == "colab" and use_drive:
+        _mount_drive(COLAB_DRIVE_MOUNT)
+        path, where = COLAB_DRIVE_MOUNT / DRIVE_RUNS, "drive"
+    elif where == "colab":
+        path = COLAB_CONTENT / RUNS_FOLDER
+    elif where == "kaggle":
+        path = KAGGLE_WORKING / RUNS_FOLDER
+    else:
+        path = Path.cwd() / RUNS_FOLDER
+    if path.exists() and not path.is_dir():
+        source = f"{RUNS_ENV}={override}" if where == "env" else "runs_dir"
+        raise ValueError(f"{source}: {path} is a file; expected a folder for the runs")
+    path.mkdir(parents=True, exist_ok=True)
+    if verbose:
+        if use_drive and where in ("kaggle", "local"):
+            print("use_drive=True only applies on Colab; here runs stay on this machine.")
+        print(storage_note(where, path))
+    return path

@@ -11,6 +11,7 @@ Around the step, the plumbing a learner should not have to write twice:
 - ``@tf.function`` with optional XLA (``jit_compile=True``);
 - mixed precision (bfloat16 or float16, with loss scaling under float16), taken from
   the models' dtype policy, so :func:`gan_utils.runtime.use_precision` is all it takes;
+  under float16 a step whose gradients overflow on *any* replica is skipped on all of them;
 - any ``tf.distribute`` strategy (build the models inside ``strategy.scope()``);
 - a history of both losses and the mean D(x) and D(G(z));
 - sample grids from one fixed noise batch every ``sample_every`` steps;
@@ -272,7 +273,8 @@ class GANTrainer:
                 real_out, fake_out, d_loss = self._discriminator_pass(
                     images, labels, z, step, seed_offset + d_step)
                 scaled = self.d_optimizer.scale_loss(d_loss / replicas)
-            grads = tape.gradient(scaled, D.trainable_variables)
+            grads = self._skip_together(
+                tape.gradient(scaled, D.trainable_variables), self.d_optimizer)
             self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
 
         z = self._latent(batch, step, _GEN_SALT, seed_offset)
@@ -281,7 +283,8 @@ class GANTrainer:
                 G(self._generator_inputs(z, labels), training=True), labels), training=True)
             g_loss = losses.generator_loss(fake_for_g, self.generator_loss, self.from_logits)
             scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        grads = tape.gradient(scaled, G.trainable_variables)
+        grads = self._skip_together(
+            tape.gradient(scaled, G.trainable_variables), self.g_optimizer)
         self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
         return self._step_metrics(d_loss, g_loss, real_out, fake_out)
 
@@ -301,11 +304,36 @@ class GANTrainer:
             g_loss = losses.generator_loss(fake_out, self.generator_loss, self.from_logits)
             d_scaled = self.d_optimizer.scale_loss(d_loss / replicas)
             g_scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        d_grads = d_tape.gradient(d_scaled, D.trainable_variables)
-        g_grads = g_tape.gradient(g_scaled, G.trainable_variables)
+        d_grads = self._skip_together(
+            d_tape.gradient(d_scaled, D.trainable_variables), self.d_optimizer)
+        g_grads = self._skip_together(
+            g_tape.gradient(g_scaled, G.trainable_variables), self.g_optimizer)
         self.d_optimizer.apply_gradients(zip(d_grads, D.trainable_variables))
         self.g_optimizer.apply_gradients(zip(g_grads, G.trainable_variables))
         return self._step_metrics(d_loss, g_loss, real_out, fake_out)
+
+    def _skip_together(self, grads: list, optimizer) -> list:
+        """Under loss scaling on several replicas, skip a step on all of them or on none.
+
+        ``LossScaleOptimizer`` skips an update whose gradients hold an inf or a NaN (and
+        halves the loss scale), but it looks at one replica's gradients *before* they are
+        summed across replicas: when only another replica's float16 gradients overflow, it
+        applies the step, the sum carries the inf into every copy of the weights, and
+        training dies (a NaN loss a step later). So the replicas first agree: if the
+        gradients of any replica are not finite, every replica's become NaN, and every
+        replica skips. Finite gradients pass unchanged (plus zero).
+        """
+        import keras
+
+        if (self.strategy.num_replicas_in_sync == 1
+                or not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
+            return grads
+        present = [g for g in grads if g is not None]
+        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(_values(g))) for g in present])
+        bad = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), tf.float32))
+        poison = tf.where(bad > 0, tf.constant(float("nan")), tf.constant(0.0))
+        return [None if g is None else _add_to_values(g, poison) for g in grads]
 
     def _step_metrics(self, d_loss, g_loss, real_out, fake_out) -> tf.Tensor:
         """The step's report: both losses, mean D(x) and mean D(G(z)), as one tensor."""
@@ -541,6 +569,19 @@ class GANTrainer:
         if self.verbose:
             print(f"Resumed from {self._manager.latest_checkpoint} at step {step}.")
         return True
+
+
+def _values(gradient):
+    """The numbers of a gradient: the tensor itself, or an IndexedSlices' values."""
+    return gradient.values if isinstance(gradient, tf.IndexedSlices) else gradient
+
+
+def _add_to_values(gradient, scalar):
+    """``gradient + scalar`` (in the gradient's dtype), for a tensor or an IndexedSlices."""
+    if isinstance(gradient, tf.IndexedSlices):
+        return tf.IndexedSlices(gradient.values + tf.cast(scalar, gradient.values.dtype),
+                                gradient.indices, gradient.dense_shape)
+    return gradient + tf.cast(scalar, gradient.dtype)
 
 
 def _with_loss_scaling(optimizer):

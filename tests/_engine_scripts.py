@@ -79,5 +79,100 @@ def mirrored(_unused: str = "") -> None:
                       "uses_xla": trainer.uses_xla, "average_ok": average_ok}))
 
 
+def conv_models(keras, tf, armed):
+    """A small convolutional generator and discriminator, both with batch norm, for 8x8 images.
+
+    The discriminator holds a gradient bomb: the identity going forward, but when ``armed``
+    (a variable) is true its gradient is infinite on replica 1 and only there, as when one
+    GPU's float16 gradients overflow and the other's do not.
+    """
+
+    @tf.custom_gradient
+    def bomb(x):
+        def gradient(upstream):
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            blow_up = tf.logical_and(armed, tf.equal(replica, 1))
+            return tf.where(blow_up, tf.cast(float("inf"), upstream.dtype), upstream)
+        return tf.identity(x), gradient
+
+    class GradientBomb(keras.layers.Layer):
+        def call(self, x):
+            return bomb(x)
+
+    layers = keras.layers
+    G = keras.Sequential([
+        keras.Input((8,)), layers.Dense(4 * 4 * 8, use_bias=False), layers.BatchNormalization(),
+        layers.ReLU(), layers.Reshape((4, 4, 8)),
+        layers.Conv2DTranspose(4, 3, strides=2, padding="same", use_bias=False),
+        layers.BatchNormalization(), layers.ReLU(),
+        layers.Conv2D(1, 3, padding="same"), layers.Activation("tanh", dtype="float32")],
+        name="G")
+    D = keras.Sequential([
+        keras.Input((8, 8, 1)), layers.Conv2D(4, 3, strides=2, padding="same"),
+        GradientBomb(), layers.BatchNormalization(), layers.LeakyReLU(0.2),
+        layers.Flatten(), layers.Dense(1, dtype="float32")], name="D")
+    return G, D
+
+
+def mirrored_float16(update: str = "alternating") -> None:
+    """float16 on two replicas: an infinite gradient on replica 1 alone skips the step on both."""
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras
+
+    from gan_utils import train
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    strategy = tf.distribute.MirroredStrategy(
+        [d.name for d in tf.config.list_logical_devices("CPU")])
+    images = np.random.default_rng(0).uniform(-1, 1, size=(64, 8, 8, 1)).astype("float32")
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(16, drop_remainder=True)
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        armed = tf.Variable(False, trainable=False)
+        G, D = conv_models(keras, tf, armed)
+        trainer = train.GANTrainer(G, D, latent_dim=8, strategy=strategy, sample_every=100,
+                                   update=update, verbose=False)
+    optimizers = (trainer.g_optimizer, trainer.d_optimizer)
+
+    def copies(variables):
+        """Every replica's copy of every variable."""
+        return [[c.numpy().copy() for c in getattr(v, "value", v).values] for v in variables]
+
+    def state():
+        weights = G.trainable_variables + D.trainable_variables
+        slots = [v for o in optimizers for v in o.inner_optimizer.variables]
+        return copies(weights), copies(slots), [float(o.dynamic_scale.numpy()) for o in optimizers]
+
+    def same(a, b):
+        return all(np.array_equal(x, y) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
+
+    def replicas_agree(values):
+        return all(np.array_equal(c[0], c[1]) for c in values)
+
+    trainer.fit(dataset, steps=2, progress=False)           # Adam's slots are no longer zero
+    weights, slots, scales = state()
+    armed.assign(True)
+    trainer.fit(dataset, steps=3, progress=False)           # replica 1's gradient is infinite
+    weights_after, slots_after, scales_after = state()
+    armed.assign(False)
+    trainer.fit(dataset, steps=4, progress=False)           # and a finite step trains again
+    weights_next, _, scales_next = state()
+    print(json.dumps({
+        "replicas": strategy.num_replicas_in_sync, "step": trainer.step,
+        "compute_dtype": G.compute_dtype,
+        "skipped_weights": same(weights, weights_after),
+        "skipped_slots": same(slots, slots_after),
+        "scales": scales, "scales_after": scales_after, "scales_next": scales_next,
+        "replicas_agree": replicas_agree(weights_after) and replicas_agree(slots_after)
+        and replicas_agree(weights_next),
+        "finite": bool(all(np.all(np.isfinite(c)) for cs in weights_after + weights_next
+                           for c in cs)),
+        "trained_again": not same(weights_after, weights_next)}))
+
+
 if __name__ == "__main__":
-    {"train_forever": train_forever, "mirrored": mirrored}[sys.argv[1]](*sys.argv[2:])
+    {"train_forever": train_forever, "mirrored": mirrored,
+     "mirrored_float16": mirrored_float16}[sys.argv[1]](*sys.argv[2:])

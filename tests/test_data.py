@@ -577,3 +577,131 @@ def test_real_cifar10_frogs_from_the_shared_folder(capsys):
 def test_real_cifar10_training_split_is_balanced():
     _, labels = data.load_images("cifar10", data_dir=SHARED)
     assert np.bincount(labels, minlength=10).tolist() == [5000] * 10
+
+
+# --------------------------------------------------------------------------- Kaggle inputs
+
+
+@pytest.fixture
+def kaggle_input(monkeypatch, tmp_path):
+    """A fake /kaggle/input (attached datasets, read-only there), and no data folder."""
+    root = tmp_path / "kaggle" / "input"
+    root.mkdir(parents=True)
+    monkeypatch.setattr(data, "KAGGLE_INPUT", root)
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    return root
+
+
+def test_kaggle_mnist_dataset_with_dotted_names_and_decoy_folders(kaggle_input, keras_offline,
+                                                                  capsys):
+    """The layout of Kaggle's popular MNIST dataset: the four files with a dot before "idx",
+    and beside each a folder of the same dash-separated name holding the file again."""
+    dataset = kaggle_input / "mnist-dataset"
+    expected = make_idx_dataset(dataset / "tmp")
+    for path in list((dataset / "tmp").iterdir()):
+        dotted = path.name.replace("-idx", ".idx")
+        (dataset / path.name).mkdir()
+        path.rename(dataset / dotted)
+        (dataset / path.name / path.name).write_bytes((dataset / dotted).read_bytes())
+    (dataset / "tmp").rmdir()
+    images, labels = data.load_images("mnist", split="all")
+    np.testing.assert_array_equal(images[..., 0], np.concatenate([expected["train"][0],
+                                                                  expected["test"][0]]))
+    np.testing.assert_array_equal(labels, np.concatenate([expected["train"][1],
+                                                          expected["test"][1]]))
+    assert f"from {dataset} (IDX files, an attached Kaggle dataset)" in capsys.readouterr().out
+    assert keras_offline == []                                 # no download tried
+
+
+def test_kaggle_files_each_in_their_own_deep_folder(kaggle_input, keras_offline):
+    dataset = kaggle_input / "some-user" / "digits"
+    expected = make_idx_dataset(dataset / "a", gz=True)
+    for index, path in enumerate(sorted((dataset / "a").iterdir())):
+        target = dataset / f"part{index}" / "x" / path.name
+        target.parent.mkdir(parents=True)
+        path.rename(target)
+    images, _ = data.load_images("mnist", split="test")
+    np.testing.assert_array_equal(images[..., 0], expected["test"][0])
+
+
+def test_kaggle_fashion_and_mnist_side_by_side(kaggle_input, keras_offline):
+    digits = make_idx_dataset(kaggle_input / "mnist", seed=1)
+    clothes = make_idx_dataset(kaggle_input / "fashionmnist", seed=2)
+    np.testing.assert_array_equal(data.load_images("mnist", verbose=False)[0][..., 0],
+                                  digits["train"][0])
+    np.testing.assert_array_equal(data.load_images("fashion_mnist", verbose=False)[0][..., 0],
+                                  clothes["train"][0])
+
+
+def test_kaggle_cifar_binary_batches(kaggle_input, keras_offline, capsys):
+    batches = kaggle_input / "cifar10-binary" / "cifar-10-binary" / "cifar-10-batches-bin"
+    write(batches / "data_batch_1.bin", plain_record(6, 10) + plain_record(1, 11))
+    write(batches / "test_batch.bin", plain_record(6, 12))
+    pickled = kaggle_input / "cifar10-python" / "cifar-10-batches-py"
+    write(pickled / "data_batch_1", pickle.dumps({"never": "opened"}))
+    images, labels = data.load_images("cifar10", split="all")
+    np.testing.assert_array_equal(images[:, 0, 0, 0], [10, 11, 12])
+    np.testing.assert_array_equal(labels, [6, 1, 6])
+    assert str(batches) in capsys.readouterr().out
+
+
+def test_a_data_folder_comes_before_kaggle_inputs(kaggle_input, tmp_path, keras_offline):
+    make_idx_dataset(kaggle_input / "mnist", seed=1)
+    mine = make_idx_dataset(tmp_path / "mine" / "mnist", seed=3)
+    images, _ = data.load_images("mnist", data_dir=tmp_path / "mine", verbose=False)
+    np.testing.assert_array_equal(images[..., 0], mine["train"][0])
+
+
+def test_kaggle_search_stops_at_its_depth(kaggle_input, keras_offline, monkeypatch):
+    deep = kaggle_input.joinpath(*[f"level{i}" for i in range(data.KAGGLE_SEARCH_DEPTH + 1)])
+    make_idx_dataset(deep)
+    with pytest.raises(data.DatasetNotFoundError) as caught:
+        data.load_images("mnist")
+    message = str(caught.value)
+    assert f"Searched the datasets attached to this Kaggle notebook ({kaggle_input}/" in message
+    assert "Internet switch" in message
+    monkeypatch.setattr(data, "KAGGLE_SEARCH_DEPTH", data.KAGGLE_SEARCH_DEPTH + 1)
+    assert len(data.load_images("mnist", verbose=False)[0]) == 12
+
+
+# --------------------------------------------------------------------------- shipped samples
+
+
+def test_shipped_frogs_are_the_first_test_frogs_of_the_data_folder():
+    with np.load(data.SAMPLES_FILE, allow_pickle=False) as samples:
+        assert samples.files == ["cifar10_frog"]
+        shipped = samples["cifar10_frog"]
+    assert shipped.dtype == np.uint8 and shipped.shape == (4, 32, 32, 3)
+    assert data.SAMPLES_FILE.stat().st_size < 20_000           # a handful, not a dataset
+    shared = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    if not (shared / "cifar10" / "cifar-10-batches-bin" / "test_batch.bin").is_file():
+        pytest.skip("no shared CIFAR-10 copy on this machine")
+    frogs = data.sample_images("cifar10", "frog", 4, data_dir=shared, verbose=False)
+    np.testing.assert_array_equal(frogs, shipped)               # the tool's output, exactly
+
+
+def test_sample_images_without_data_use_the_shipped_ones(monkeypatch, tmp_path, keras_offline,
+                                                         capsys):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "KAGGLE_INPUT", tmp_path / "no_kaggle")
+    frogs = data.sample_images("cifar10", "Frog", 3)
+    assert frogs.shape == (3, 32, 32, 3) and keras_offline == []   # nothing downloaded
+    assert "from the course's samples (sample_images.npz)" in capsys.readouterr().out
+    with pytest.raises(data.DatasetNotFoundError):                  # more than are shipped
+        data.sample_images("cifar10", "frog", 5)
+    with pytest.raises(data.DatasetNotFoundError):                  # a class not shipped
+        data.sample_images("cifar10", "ship", 1)
+    assert len(keras_offline) == 2
+
+
+def test_sample_images_prefer_the_data_folder_and_check_arguments(tmp_path, keras_offline):
+    write(tmp_path / "cifar-10-batches-bin" / "test_batch.bin",
+          plain_record(6, 7) + plain_record(2, 8) + plain_record(6, 9))
+    frogs = data.sample_images("cifar10", 6, 2, data_dir=tmp_path, verbose=False)
+    np.testing.assert_array_equal(frogs[:, 0, 0, 0], [7, 9])
+    with pytest.raises(ValueError, match="only 2 images"):
+        data.sample_images("cifar10", "frog", 3, data_dir=tmp_path)
+    with pytest.raises(ValueError, match="expected one class"):
+        data.sample_images("cifar10", ["frog", "ship"], 1, data_dir=tmp_path)
+    with pytest.raises(ValueError, match="count=0"):
+        data.sample_images("cifar10", "frog", 0, data_dir=tmp_path)

@@ -1,11 +1,21 @@
-"""gan_utils.runtime: quick mode, seeding, precision choice, strategy."""
+"""gan_utils.runtime: quick mode, seeding, precision choice, strategy, TPU detection, and
+where runs live (with a simulated Colab runtime reset)."""
+
+import os
+import shutil
+import sys
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_utils import runtime
+from gan_utils import runtime, train
 from gan_utils.runtime import Accelerator
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False),
@@ -88,3 +98,223 @@ def test_use_precision_sets_and_validates():
             runtime.use_precision("fp8")
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+# --------------------------------------------------------------------------- where runs live
+
+
+@pytest.fixture
+def fake_colab(monkeypatch, tmp_path):
+    """A Colab kernel: google.colab imported, /content as a temporary folder, and a Drive
+    whose files live outside /content (in the cloud) and appear when drive.mount links them."""
+    content, cloud = tmp_path / "content", tmp_path / "cloud"
+    content.mkdir()
+    (cloud / "MyDrive").mkdir(parents=True)
+    mounts = []
+
+    def mount(mount_point, **_):
+        mounts.append(mount_point)
+        os.symlink(cloud, mount_point)
+
+    drive = types.ModuleType("google.colab.drive")
+    drive.mount = mount
+    colab = types.ModuleType("google.colab")
+    colab.drive = drive
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab.drive", drive)
+    monkeypatch.setattr(runtime, "COLAB_CONTENT", content)
+    monkeypatch.setattr(runtime, "COLAB_DRIVE_MOUNT", content / "drive")
+    monkeypatch.delenv("GAN_UTILS_RUNS", raising=False)
+    monkeypatch.chdir(content)
+    return types.SimpleNamespace(content=content, cloud=cloud, mounts=mounts)
+
+
+def test_colab_keeps_runs_in_content_unless_the_learner_asks_for_drive(fake_colab, capsys):
+    runs = runtime.runs_dir()
+    assert runtime.environment() == "colab"
+    assert runs == fake_colab.content / "runs" and runs.is_dir()
+    assert fake_colab.mounts == []                       # nothing mounted without consent
+    assert "deletes" in capsys.readouterr().out          # says what a reset deletes
+
+    on_drive = runtime.runs_dir(use_drive=True)
+    assert fake_colab.mounts == [str(fake_colab.content / "drive")]
+    assert on_drive == fake_colab.content / "drive" / "MyDrive" / "gan_course" / "runs"
+    assert (fake_colab.cloud / "MyDrive" / "gan_course" / "runs").is_dir()
+    assert runtime.runs_dir(use_drive=True) == on_drive
+    assert len(fake_colab.mounts) == 1                   # mounted once, not on every call
+    assert "Google Drive" in capsys.readouterr().out
+
+
+def test_kaggle_keeps_runs_in_kaggle_working(monkeypatch, tmp_path, capsys):
+    working = tmp_path / "kaggle" / "working"
+    working.mkdir(parents=True)
+    monkeypatch.setattr(runtime, "KAGGLE_WORKING", working)
+    monkeypatch.delenv("GAN_UTILS_RUNS", raising=False)
+    assert runtime.environment() == "kaggle"             # /kaggle/working exists
+    assert runtime.runs_dir(use_drive=True) == working / "runs"
+    out = capsys.readouterr().out
+    assert "only applies on Colab" in out and "saved version" in out
+
+
+def test_local_runs_go_next_to_the_notebook_and_the_variable_overrides(monkeypatch, tmp_path,
+                                                                       fake_colab):
+    monkeypatch.delitem(sys.modules, "google.colab")
+    monkeypatch.chdir(tmp_path)
+    assert runtime.environment() == "local"
+    assert runtime.runs_dir(verbose=False) == tmp_path / "runs"
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setenv("GAN_UTILS_RUNS", str(tmp_path / "elsewhere"))
+    assert runtime.runs_dir(use_drive=True, verbose=False) == tmp_path / "elsewhere"
+    assert fake_colab.mounts == []                       # the variable wins, even over Drive
+    (tmp_path / "a_file").write_text("x")
+    monkeypatch.setenv("GAN_UTILS_RUNS", str(tmp_path / "a_file"))
+    with pytest.raises(ValueError, match="GAN_UTILS_RUNS=.*a_file is a file"):
+        runtime.runs_dir()
+
+
+def _toy_trainer(checkpoint_dir, seed):
+    """A tiny GAN on 2-D points, checkpointing into ``checkpoint_dir``."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    G, D = toy_models(keras)
+    return train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=checkpoint_dir, sample_every=5,
+                            seed=3, verbose=False)
+
+
+def _state(trainer):
+    """Everything a resumed run must find again, as NumPy arrays by name."""
+    state = {"step": np.array(trainer.step), "fixed_noise": trainer.fixed_noise.numpy()}
+    for name, optimizer in (("g", trainer.g_optimizer), ("d", trainer.d_optimizer)):
+        for index, variable in enumerate(optimizer.variables):
+            kind = variable.name.rsplit("_", 1)[-1]   # iteration, rate, momentum, velocity
+            state[f"{name}_opt/{index}/{kind}"] = variable.numpy().copy()
+    for index, weight in enumerate(trainer.generator.weights):
+        state[f"G/{index}"] = weight.numpy().copy()
+    return state
+
+
+def test_training_survives_a_colab_reset_on_drive(fake_colab):
+    runs = runtime.runs_dir(use_drive=True, verbose=False)
+    trainer = _toy_trainer(runs / "toy", seed=0)
+    (fake_colab.content / "samples").mkdir()             # side files in the working folder
+    (fake_colab.content / "samples" / "grid.npy").write_bytes(b"side file")
+    trainer.fit(toy_dataset(tf), steps=7, progress=False)
+    saved = _state(trainer)
+    adam_slots = [key for key in saved if "_opt/" in key and ("momentum" in key
+                                                             or "velocity" in key)]
+    weights = [*trainer.generator.trainable_weights, *trainer.discriminator.trainable_weights]
+    assert len(adam_slots) == 2 * len(weights)               # m and v for every weight
+    assert all(np.any(saved[key] != 0) for key in adam_slots)
+
+    # The reset: the kernel dies, /content and the Drive mount inside it are deleted.
+    del trainer
+    shutil.rmtree(fake_colab.content)
+    fake_colab.content.mkdir()
+    assert not (fake_colab.content / "drive").exists()
+
+    runs_again = runtime.runs_dir(use_drive=True, verbose=False)   # mounts Drive again
+    assert runs_again == runs and len(fake_colab.mounts) == 2
+    resumed = _toy_trainer(runs_again / "toy", seed=1)              # other initial weights
+    found = _state(resumed)
+    assert found.keys() == saved.keys() and int(found["step"]) == 7
+    for key, value in saved.items():
+        np.testing.assert_array_equal(found[key], value, err_msg=key)
+    assert [s for s, _ in resumed.samples] == [0, 5, 7]
+    resumed.fit(toy_dataset(tf), steps=9, progress=False)            # and it trains on
+    assert resumed.step == 9
+
+
+def test_a_colab_reset_deletes_runs_kept_in_content(fake_colab):
+    runs = runtime.runs_dir(verbose=False)
+    trainer = _toy_trainer(runs / "toy", seed=0)
+    trainer.fit(toy_dataset(tf), steps=3, progress=False)
+    assert trainer.step == 3
+    shutil.rmtree(fake_colab.content)
+    fake_colab.content.mkdir()
+    assert _toy_trainer(runtime.runs_dir(verbose=False) / "toy", seed=0).step == 0
+
+
+# --------------------------------------------------------------------------- TPU detection
+
+
+class _FakeResolver:
+    """TPUClusterResolver as it behaves on a TPU VM: only tpu="local" resolves, unless
+    ``TPU_NAME`` names the TPU (a Cloud TPU node)."""
+
+    made: list = []
+
+    def __init__(self, tpu=None):
+        _FakeResolver.made.append(tpu)
+        if tpu is None and not os.environ.get("TPU_NAME"):
+            raise ValueError("Please provide a TPU Name to connect to.")
+        self.tpu = tpu
+
+
+@pytest.fixture
+def fake_tpu(monkeypatch):
+    """A fresh kernel (no TPU remembered) whose TensorFlow TPU calls are recorded."""
+    calls = {"connect": 0, "initialize": 0, "strategy": 0}
+
+    def count(name, result=None):
+        def record(*_, **__):
+            calls[name] += 1
+            return result
+        return record
+
+    class FakeStrategy:
+        def __init__(self, resolver):
+            calls["strategy"] += 1
+            self.resolver = resolver
+
+    _FakeResolver.made = []
+    monkeypatch.setattr(runtime, "_TPU", {})
+    for name in runtime._TPU_ENV_HINTS + ("TPU_NAME",):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(runtime, "_TPU_DEVICE_GLOBS", ())
+    monkeypatch.setattr(tf.distribute.cluster_resolver, "TPUClusterResolver", _FakeResolver)
+    monkeypatch.setattr(tf.config, "experimental_connect_to_cluster", count("connect"))
+    monkeypatch.setattr(tf.tpu.experimental, "initialize_tpu_system", count("initialize"))
+    monkeypatch.setattr(tf.distribute, "TPUStrategy", FakeStrategy)
+    monkeypatch.setattr(tf.config, "list_logical_devices",
+                        lambda kind=None: [f"TPU:{i}" for i in range(8)] if kind == "TPU" else [])
+    return calls
+
+
+def test_a_kaggle_tpu_vm_resolves_as_local_and_initialises_once(fake_tpu, monkeypatch):
+    monkeypatch.setenv("TPU_ACCELERATOR_TYPE", "v3-8")          # set on Kaggle's TPU VMs
+    first = runtime._tpu_resolver()
+    assert first is not None and first.tpu == "local"
+    assert _FakeResolver.made == [None, "local"]                # the bare form first
+    assert runtime._tpu_resolver() is first
+    strategy = runtime.distribution_strategy()
+    assert runtime.distribution_strategy() is strategy and strategy.resolver is first
+    device = runtime.accelerator.__wrapped__()
+    assert device.kind == "tpu" and device.count == 8 and device.bfloat16
+    assert fake_tpu == {"connect": 1, "initialize": 1, "strategy": 1}   # once per kernel
+
+
+def test_a_tpu_named_by_the_environment_resolves_without_local(fake_tpu, monkeypatch):
+    monkeypatch.setenv("TPU_NAME", "grpc://10.0.0.2:8470")
+    assert runtime._tpu_resolver().tpu is None
+    assert _FakeResolver.made == [None]
+
+
+def test_no_tpu_hint_means_no_tpu_and_no_resolver(fake_tpu, monkeypatch):
+    assert runtime._tpu_resolver() is None
+    assert runtime._tpu_resolver() is None
+    assert _FakeResolver.made == [] and fake_tpu["initialize"] == 0
+    monkeypatch.setattr(runtime, "_TPU_DEVICE_GLOBS", (str(Path(__file__)),))
+    assert runtime._tpu_hint()                                  # a device file counts
+
+
+def test_a_hint_without_a_tpu_gives_none(fake_tpu, monkeypatch):
+    monkeypatch.setenv("COLAB_TPU_ADDR", "10.0.0.2:8470")
+
+    def fail(*_, **__):
+        raise tf.errors.NotFoundError(None, None, "no TPU devices found")
+
+    monkeypatch.setattr(tf.tpu.experimental, "initialize_tpu_system", fail)
+    assert runtime._tpu_resolver() is None
+    assert _FakeResolver.made == [None, "local"]

@@ -254,6 +254,23 @@ def test_mirrored_strategy_on_two_cpu_devices():
                       "average_ok": True}
 
 
+@pytest.mark.parametrize("update", ["alternating", "simultaneous"])
+def test_float16_overflow_on_one_replica_skips_the_step_on_both(update):
+    """Kaggle's 2 x T4 case: mixed_float16 under MirroredStrategy (two CPU devices here), a
+    conv net with batch norm, and an infinite gradient on replica 1 only (see conv_models)."""
+    result = subprocess.run([sys.executable, str(SCRIPTS), "mirrored_float16", update],
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["replicas"] == 2 and report["compute_dtype"] == "float16"
+    assert report["step"] == 4
+    assert report["skipped_weights"] and report["skipped_slots"]   # nothing moved, anywhere
+    assert report["scales_after"] == [s / 2 for s in report["scales"]]   # scale lowered
+    assert report["replicas_agree"] and report["finite"]
+    assert report["trained_again"] and report["scales_next"] == report["scales_after"]
+
+
 @pytest.mark.parametrize(("policy", "update"), [("mixed_bfloat16", "alternating"),
                                                 ("mixed_float16", "alternating"),
                                                 ("mixed_float16", "simultaneous")])
