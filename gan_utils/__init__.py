@@ -10,6 +10,7 @@ effects: it neither seeds, nor styles plots, nor touches TensorFlow):
 - ``models``   the course's generators and discriminators
 - ``train``    one resumable GAN training engine for every notebook
 - ``metrics``  FID, KID and a classifier score that work offline
+- ``weights``  weights-only model files, rebuilt from code on any Keras 3
 - ``viz``      image grids, training curves, animations, live views
 - ``widgets``  ipywidgets front ends for the interactive cells
 """

@@ -403,6 +403,12 @@ PRETRAINED_GENERATORS = {
     "dcgan_mnist": ("dcgan_mnist_generator", {"latent_dim": 100}),
     "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
 }
+#: The builders a saved generator may name (its architecture is rebuilt by one of these).
+GENERATOR_BUILDERS = ("mlp_generator", "dcgan_mnist_generator", "frog_generator",
+                      "dcgan64_generator", "cgan_mnist_generator")
+#: What notebook 05 writes into its output folder: the weights and how they were trained.
+GENERATOR_WEIGHTS_FILE = "generator.weights.npz"
+GENERATOR_INFO_FILE = "generator.json"
 
 
 def _assets_dir():
@@ -418,9 +424,15 @@ def _check_pretrained_name(name: str) -> str:
     return name
 
 
+def _builder_id(builder_name: str) -> str:
+    """How a weights file names a builder of this module."""
+    return f"{__name__}.{builder_name}"
+
+
 def pretrained_path(name: str):
-    """Where the shipped generator ``name`` lives: gan_utils/assets/<name>_generator.keras."""
-    return _assets_dir() / f"{_check_pretrained_name(name)}_generator.keras"
+    """Where the shipped generator ``name`` lives:
+    gan_utils/assets/<name>_generator.weights.npz (float16 weights, no Keras config)."""
+    return _assets_dir() / f"{_check_pretrained_name(name)}_generator.weights.npz"
 
 
 def pretrained_model_card(name: str) -> str:
@@ -428,23 +440,28 @@ def pretrained_model_card(name: str) -> str:
     return (_assets_dir() / f"{_check_pretrained_name(name).upper()}_MODEL_CARD.md").read_text()
 
 
-def float32_copy(model, builder_name: str, **builder_args):
-    """Rebuild ``model``'s architecture in float32 (whatever the global policy) with its weights.
+def save_pretrained_generator(generator, name: str, path=None):
+    """Write ``generator``'s weights as the shipped generator ``name`` (float16, half the
+    bytes) to ``path`` (default: :func:`pretrained_path`); ``tools/train_pretrained.py``
+    calls it. Returns the path."""
+    from gan_utils import weights
 
-    The shipped files hold float16 weights (half the bytes); a float32 model runs on any
-    hardware and gives the same digits to about 1e-3.
-    """
-    import keras
-    import numpy as np
+    builder_name, builder_args = PRETRAINED_GENERATORS[_check_pretrained_name(name)]
+    return weights.save(generator, pretrained_path(name) if path is None else path,
+                        builder=_builder_id(builder_name), builder_args=builder_args,
+                        storage_dtype="float16")
 
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float32")
-    try:
-        copy = globals()[builder_name](**builder_args)
-    finally:
-        keras.config.set_dtype_policy(previous)
-    copy.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
-    return copy
+
+def load_pretrained_generator(name: str, path=None):
+    """The shipped generator ``name`` rebuilt from code (float32) with the weights in
+    ``path`` (default: :func:`pretrained_path`); see :func:`pretrained_generator`."""
+    from gan_utils import weights
+
+    builder_name, builder_args = PRETRAINED_GENERATORS[_check_pretrained_name(name)]
+    return weights.build_and_load(
+        globals()[builder_name], pretrained_path(name) if path is None else path,
+        builder=_builder_id(builder_name), builder_args=builder_args,
+        remedy=weights.shipped_file_remedy(f"python tools/train_pretrained.py --only {name}"))
 
 
 def pretrained_generator(name: str):
@@ -452,42 +469,117 @@ def pretrained_generator(name: str):
 
     ``"dcgan_mnist"``: notebook 05's generator, z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
-    Returned as a float32 Keras model (the file stores float16 weights). Trained by
-    ``tools/train_pretrained.py``; :func:`pretrained_model_card` says how and how well.
+    Returned as a float32 Keras model. The file holds only float16 weights (half the
+    bytes): the architecture is built by this module's code, so it loads on any Keras 3,
+    and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying
+    what to do. Trained by ``tools/train_pretrained.py``; :func:`pretrained_model_card`
+    says how and how well.
     """
-    import keras
+    return load_pretrained_generator(name)
 
-    path = pretrained_path(name)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: rebuild it with "
-                                f"python tools/train_pretrained.py --only {name}")
-    stored = keras.models.load_model(path, compile=False)
-    builder_name, builder_args = PRETRAINED_GENERATORS[name]
-    return float32_copy(stored, builder_name, **builder_args)
+
+def _check_builder(builder_name: str) -> str:
+    if builder_name not in GENERATOR_BUILDERS:
+        raise ValueError(f"builder={builder_name!r}: expected one of {GENERATOR_BUILDERS}")
+    return builder_name
+
+
+def save_generator(generator, folder, builder: str = "dcgan_mnist_generator",
+                   builder_args: dict | None = None, info: dict | None = None):
+    """Save a generator the learner trained, as notebook 05 does: its weights in
+    ``folder/generator.weights.npz`` and ``info`` (how it was trained) in
+    ``folder/generator.json``. Returns the weights file's path.
+
+    ``generator`` must be what ``builder(**builder_args)`` of this module builds (the
+    notebook's own copy of it is); that is checked now, so that :func:`load_generator`
+    can rebuild it later from code, on whatever Keras the runtime has by then.
+    """
+    import json
+    from pathlib import Path
+
+    from gan_utils import weights
+
+    builder_args = dict(builder_args or {})
+    with weights.float32_policy():
+        reference = globals()[_check_builder(builder)](**builder_args)
+    wanted = {path: tuple(v.shape) for path, v in weights.variable_paths(reference).items()}
+    found = {path: tuple(v.shape) for path, v in weights.variable_paths(generator).items()}
+    if wanted != found:
+        differing = sorted(set(wanted.items()) ^ set(found.items()))[:5]
+        raise ValueError(f"{generator.name} is not the network models.{builder}"
+                         f"(**{builder_args}) builds (differing weights: {differing}); pass "
+                         "the builder and arguments that build it")
+    folder = Path(folder)
+    path = weights.save(generator, folder / GENERATOR_WEIGHTS_FILE,
+                        builder=_builder_id(builder), builder_args=builder_args,
+                        info={"builder": builder})
+    (folder / GENERATOR_INFO_FILE).write_text(json.dumps(info or {}, indent=2))
+    return path
+
+
+def load_generator(folder):
+    """The generator :func:`save_generator` wrote to ``folder``, rebuilt from code in
+    float32, and its training info: ``(generator, info)``.
+
+    Raises ``gan_utils.weights.WeightsFileError`` (missing, broken or foreign file) with
+    what to do: rerun the notebook's training and saving cells.
+    """
+    import json
+    from pathlib import Path
+
+    from gan_utils import weights
+
+    path = Path(folder) / GENERATOR_WEIGHTS_FILE
+    remedy = ("Rerun notebook 05's training and saving cells to write it again, or delete "
+              f"{path} to use the course's shipped generator.")
+    contents = weights.read(path, remedy)
+    builder = str(contents[0].get("builder", ""))
+    module, _, builder_name = builder.rpartition(".")
+    if module != __name__ or builder_name not in GENERATOR_BUILDERS:
+        weights.fail(path, f"it names the builder {builder!r}, expected one of "
+                           f"{[_builder_id(b) for b in GENERATOR_BUILDERS]}", remedy)
+    builder_args = contents[0].get("builder_args")
+    if not isinstance(builder_args, dict):
+        weights.fail(path, f"its builder arguments are {builder_args!r}, not a mapping", remedy)
+    generator = weights.build_and_load(globals()[builder_name], path, builder=builder,
+                                       builder_args=builder_args, remedy=remedy,
+                                       contents=contents)
+    info_file = Path(folder) / GENERATOR_INFO_FILE
+    info = json.loads(info_file.read_text()) if info_file.exists() else {}
+    return generator, info
 
 
 def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
     """The generator a learner trained (e.g. in notebook 05), else the shipped one.
 
-    ``folder`` holds ``generator.keras`` and ``generator.json`` as notebook 05 writes them
-    (relative paths are relative to the working directory, i.e. the notebook). A
-    quick-mode (CI-sized) generator draws noise, so it is ignored. Returns
+    ``folder`` holds ``generator.weights.npz`` and ``generator.json`` as notebook 05 writes
+    them with :func:`save_generator` (relative paths are relative to the working
+    directory, i.e. the notebook). A quick-mode (CI-sized) generator draws noise, so it is
+    ignored, and so is a file that cannot be loaded (the description says why). Returns
     ``(generator, description)``, the description saying which one it is.
     """
     import json
     from pathlib import Path
 
-    import keras
+    from gan_utils import weights
 
     folder = Path(folder)
-    model_file, info_file = folder / "generator.keras", folder / "generator.json"
+    model_file, info_file = folder / GENERATOR_WEIGHTS_FILE, folder / GENERATOR_INFO_FILE
     if model_file.exists() and info_file.exists():
         info = json.loads(info_file.read_text())
         if not info.get("quick_mode", True):
-            generator = keras.models.load_model(model_file, compile=False)
-            return generator, (f"your generator from {model_file} ({info.get('steps')} steps, "
-                               f"FID {info.get('fid', float('nan')):.1f})")
-        reason = f"{model_file} is from a quick (CI) run, so it is ignored"
+            try:
+                generator, info = load_generator(folder)
+            except weights.WeightsFileError as error:
+                reason = str(error)
+            else:
+                return generator, (f"your generator from {model_file} ({info.get('steps')} "
+                                   f"steps, FID {info.get('fid', float('nan')):.1f})")
+        else:
+            reason = f"{model_file} is from a quick (CI) run, so it is ignored"
+    elif (folder / "generator.keras").exists():
+        reason = (f"{folder / 'generator.keras'} is in the old .keras format, which another "
+                  "Keras version may not read; rerun notebook 05's saving cell")
     else:
         reason = f"no trained generator in {folder}"
     return pretrained_generator(name), f"the course's pretrained {name!r} ({reason})"

@@ -251,10 +251,44 @@ def test_to_signed_images_maps_uint8_and_keeps_floats():
 # --- the course classifier ----------------------------------------------------------
 
 def test_classifier_asset_is_small_and_has_a_feature_layer():
+    assert metrics.MNIST_CLASSIFIER_PATH.name == "mnist_classifier.weights.npz"
     assert metrics.MNIST_CLASSIFIER_PATH.stat().st_size < 1_000_000
     model = metrics.mnist_classifier()
     assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.MNIST_FEATURE_DIM
     assert model.output.shape[-1] == 10
+
+
+@pytest.mark.parametrize("dataset", sorted(metrics.COURSE_CLASSIFIERS))
+def test_classifier_files_match_the_network_the_code_builds(dataset):
+    """The shipped files hold float32 weights only; their signature names
+    build_classifier, its arguments, and every variable with the shape it builds."""
+    from gan_utils import weights
+
+    entry = metrics.COURSE_CLASSIFIERS[dataset]
+    description, arrays = weights.read(entry.path, remedy="")
+    args = metrics.classifier_builder_args(dataset)
+    built = metrics.build_classifier(**args)
+    expected = weights.signature(built, metrics.CLASSIFIER_BUILDER, args)
+    for key in ("format", "builder", "builder_args", "variables"):
+        assert description[key] == expected[key], key
+    assert {a.dtype.name for a in arrays.values()} == {"float32"}
+    assert built.count_params() == sum(a.size for a in arrays.values())
+
+
+def test_classifier_round_trip_and_a_file_of_the_other_dataset(tmp_path):
+    from gan_utils import weights
+
+    model = metrics.load_classifier(metrics.MNIST_CLASSIFIER_PATH, "mnist")
+    path = metrics.save_classifier(model, tmp_path / "mine.weights.npz", "mnist")
+    again = metrics.load_classifier(path, "mnist")
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(again(x)), np.asarray(model(x)))
+    with pytest.raises(weights.WeightsFileError) as error:
+        metrics.load_classifier(metrics.MNIST_CLASSIFIER_PATH, "cifar10")
+    message = str(error.value)
+    assert "'image_shape': [28, 28, 1]" in message and "'image_shape': [32, 32, 3]" in message
+    assert "block1_conv/kernel: file has shape (3, 3, 1, 32), the model (3, 3, 3, 32)" in message
+    assert message.endswith("python tools/train_cifar10_classifier.py")
 
 
 @needs_mnist

@@ -1,10 +1,12 @@
 """The generators shipped with the course, and the latent-space widgets built on them.
 
-Checks that both load by name as float32 models with the documented shapes and range,
-that the float16 files stay small, that the conditional generator draws the digit it is
-asked for (read back by the course classifier), that a learner's notebook-05 generator is
-preferred unless it comes from a quick run, and that slerp, the principal directions and
-the explorer widget do what notebook 07 says.
+Checks that both load by name as float32 models with the documented shapes and range;
+that the float16 weights-only files stay small, match the architectures the code builds
+and load without any Keras configuration; that a broken file says what to do; that the
+conditional generator draws the digit it is asked for (read back by the course
+classifier); that a learner's notebook-05 generator is saved and loaded in the same
+format, and preferred unless it comes from a quick run; and that slerp, the principal
+directions and the explorer widget do what notebook 07 says.
 """
 
 from __future__ import annotations
@@ -52,22 +54,90 @@ def test_cgan_loads_by_name_and_takes_labels(cgan):
     assert np.abs(two[0] - two[1]).mean() > 0.05  # the label changes the picture
 
 
-def test_float32_copy_matches_the_stored_float16_model(dcgan):
-    import keras
+def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
+    from gan_utils import weights
 
-    stored = keras.models.load_model(models.pretrained_path("dcgan_mnist"), compile=False)
-    assert stored.get_layer("project").kernel.dtype == "float16"
-    for ours, theirs in zip(dcgan.get_weights(), stored.get_weights()):
-        np.testing.assert_array_equal(ours, theirs.astype(np.float32))
-    z = _latents(4, seed=1)
-    np.testing.assert_allclose(np.asarray(dcgan(z, training=False)),
-                               np.asarray(stored(z, training=False), np.float32), atol=0.02)
+    _, arrays = weights.read(models.pretrained_path("dcgan_mnist"), remedy="")
+    stored = {key.split("/", 1)[1]: value for key, value in arrays.items()}
+    assert stored["project/kernel"].dtype == np.float16
+    loaded = weights.variable_paths(dcgan)
+    assert stored.keys() == loaded.keys()
+    for name, variable in loaded.items():
+        assert variable.dtype == "float32"
+        np.testing.assert_array_equal(variable.numpy(), stored[name].astype(np.float32))
 
 
-def test_shipped_files_are_under_10_megabytes_together():
+def test_shipped_files_are_weights_only_and_under_10_megabytes_together():
+    from gan_utils import metrics
+
+    assets = models.pretrained_path("dcgan_mnist").parent
+    assert not list(assets.glob("*.keras")), "no Keras-config file is shipped"
     sizes = {name: models.pretrained_path(name).stat().st_size
              for name in models.PRETRAINED_GENERATORS}
     assert sum(sizes.values()) < 10_000_000, sizes
+    assert {p.name for p in assets.glob("*.weights.npz")} == {
+        *(models.pretrained_path(n).name for n in models.PRETRAINED_GENERATORS),
+        *(c.path.name for c in metrics.COURSE_CLASSIFIERS.values())}
+
+
+@pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
+def test_shipped_signature_matches_what_the_code_builds(name):
+    from gan_utils import weights
+
+    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    description, arrays = weights.read(models.pretrained_path(name), remedy="")
+    built = getattr(models, builder_name)(**builder_args)
+    expected = weights.signature(built, f"gan_utils.models.{builder_name}", builder_args,
+                                 storage_dtype="float16")
+    for key in ("format", "builder", "builder_args", "variables"):
+        assert description[key] == expected[key], key
+    assert len(arrays) == len(built.weights)
+
+
+def test_shipped_models_load_without_any_keras_config(monkeypatch):
+    """Keras's own loaders are made to fail: the architecture must come from code."""
+    import keras
+
+    from gan_utils import metrics
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Keras config loader was called")
+
+    monkeypatch.setattr(keras.models, "load_model", refuse)
+    monkeypatch.setattr(keras.saving, "load_model", refuse)
+    monkeypatch.setattr(keras.models, "model_from_json", refuse)
+    for name in models.PRETRAINED_GENERATORS:
+        assert models.load_pretrained_generator(name).count_params() > 1_000_000
+    for dataset in metrics.COURSE_CLASSIFIERS:
+        path = metrics.COURSE_CLASSIFIERS[dataset].path
+        assert metrics.load_classifier(path, dataset).output.shape[-1] == 10
+
+
+def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
+    import keras
+
+    from gan_utils import weights
+
+    good = models.pretrained_path("cgan_mnist").read_bytes()
+    truncated = tmp_path / "cgan_mnist_generator.weights.npz"
+    truncated.write_bytes(good[:100_000])
+    with pytest.raises(weights.WeightsFileError) as error:
+        models.load_pretrained_generator("cgan_mnist", truncated)
+    message = str(error.value)
+    assert str(truncated) in message and f"Keras {keras.__version__}" in message
+    assert "pip install --force-reinstall --no-deps" in message
+    assert message.endswith("python tools/train_pretrained.py --only cgan_mnist")
+
+    # the other generator's file: the signature differs from what the code builds
+    with pytest.raises(weights.WeightsFileError,
+                       match=r"saved from 'gan_utils\.models\.cgan_mnist_generator', the code "
+                             r"builds 'gan_utils\.models\.dcgan_mnist_generator'.*"
+                             r"project/kernel: file has shape \(150, 6272\), the model "
+                             r"\(100, 12544\).*and 4 more"):
+        models.load_pretrained_generator("dcgan_mnist", models.pretrained_path("cgan_mnist"))
+
+    with pytest.raises(weights.MissingWeightsFile, match="--only dcgan_mnist"):
+        models.load_pretrained_generator("dcgan_mnist", tmp_path / "gone.weights.npz")
 
 
 @pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
@@ -94,18 +164,47 @@ def test_unknown_name_is_a_clear_error():
         models.pretrained_model_card("nope")
 
 
+NOTEBOOK05_ARGS = {"latent_dim": LATENT_DIM, "hidden": 16}
+
+
 def _save_notebook05_generator(folder, quick_mode: bool):
     """A small generator saved the way notebook 05 saves it, with its JSON."""
-    import keras
-
-    folder.mkdir(parents=True)
-    z = keras.Input((LATENT_DIM,))
-    image = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784, activation="tanh")(z))
-    model = keras.Model(z, image)
-    model.save(folder / "generator.keras")
-    (folder / "generator.json").write_text(json.dumps({"steps": 1234, "quick_mode": quick_mode,
-                                                       "fid": 12.5}))
+    model = models.mlp_generator(**NOTEBOOK05_ARGS)
+    path = models.save_generator(model, folder, "mlp_generator", NOTEBOOK05_ARGS,
+                                 info={"steps": 1234, "quick_mode": quick_mode, "fid": 12.5})
+    assert path == folder / "generator.weights.npz"
+    assert json.loads((folder / "generator.json").read_text())["steps"] == 1234
     return model
+
+
+def test_a_learners_generator_round_trips_through_save_and_load(tmp_path):
+    model = _save_notebook05_generator(tmp_path, quick_mode=False)
+    loaded, info = models.load_generator(tmp_path)
+    assert info == {"steps": 1234, "quick_mode": False, "fid": 12.5}
+    for ours, theirs in zip(loaded.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    z = _latents(3, seed=6)
+    np.testing.assert_array_equal(np.asarray(loaded(z)), np.asarray(model(z)))
+
+
+def test_saving_a_generator_the_builder_does_not_build_is_refused(tmp_path):
+    model = models.mlp_generator(**NOTEBOOK05_ARGS)
+    with pytest.raises(ValueError, match=r"not the network models\.mlp_generator.*hidden/kernel"):
+        models.save_generator(model, tmp_path, "mlp_generator", {**NOTEBOOK05_ARGS, "hidden": 32})
+    with pytest.raises(ValueError, match="builder='os.system'"):
+        models.save_generator(model, tmp_path, "os.system")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_generator_file_naming_a_foreign_builder_is_refused(tmp_path):
+    from gan_utils import weights
+
+    model = models.mlp_generator(**NOTEBOOK05_ARGS)
+    weights.save(model, tmp_path / "generator.weights.npz", builder="os.system",
+                 builder_args={"command": "true"})
+    with pytest.raises(weights.WeightsFileError,
+                       match=r"names the builder 'os\.system'.*Rerun notebook 05"):
+        models.load_generator(tmp_path)
 
 
 def test_learners_generator_is_used_unless_it_is_from_a_quick_run(tmp_path, dcgan):
@@ -122,6 +221,24 @@ def test_learners_generator_is_used_unless_it_is_from_a_quick_run(tmp_path, dcga
 
     loaded, description = models.trained_or_pretrained(tmp_path / "missing")
     assert "no trained generator" in description
+
+
+def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dcgan):
+    z = _latents(2, seed=7)
+    _save_notebook05_generator(tmp_path / "broken", quick_mode=False)
+    weights_file = tmp_path / "broken" / "generator.weights.npz"
+    weights_file.write_bytes(weights_file.read_bytes()[:500])
+    loaded, description = models.trained_or_pretrained(tmp_path / "broken")
+    np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
+    assert "pretrained" in description and f"cannot load {weights_file}" in description
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "generator.keras").write_bytes(b"PK")
+    (old / "generator.json").write_text(json.dumps({"steps": 9, "quick_mode": False}))
+    loaded, description = models.trained_or_pretrained(old)
+    np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
+    assert "old .keras format" in description and "rerun notebook 05's saving cell" in description
 
 
 def test_slerp_keeps_the_length_and_hits_both_ends():

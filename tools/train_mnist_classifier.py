@@ -2,11 +2,18 @@
 
 Trains a small CNN on the full MNIST training set (60,000 images, read through
 ``gan_utils.data.load_images``), measures its accuracy on the 10,000 test images,
-saves it (weights and architecture, no optimizer state) to
-``gan_utils/assets/mnist_classifier.keras`` and writes the model card
-``gan_utils/assets/MNIST_CLASSIFIER.md``. Run from the repository root::
+saves its weights (no optimizer state, no Keras configuration: the network is
+``gan_utils.metrics.build_classifier``, so any Keras 3 loads it) to
+``gan_utils/assets/mnist_classifier.weights.npz``, reloads them as the course does and
+writes the model card ``gan_utils/assets/MNIST_CLASSIFIER.md``. Run from the repository
+root::
 
     GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py
+
+A smoke run that leaves the shipped file alone (``--output`` elsewhere, a few images)::
+
+    GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py --epochs 1 \
+        --train-images 2000 --min-accuracy 0 --output /tmp/smoke/mnist_classifier.weights.npz
 
 Images are fed in [-1, 1] through ``gan_utils.metrics.to_signed_images``, the same
 conversion the metrics apply, so the classifier sees generated and real images alike.
@@ -28,40 +35,8 @@ sys.path.insert(0, str(ROOT))
 from gan_utils import metrics  # noqa: E402
 
 MIN_TEST_ACCURACY = 0.99
-
-
-def build_classifier(feature_dim: int = metrics.MNIST_FEATURE_DIM, dropout: float = 0.3,
-                     image_shape: tuple[int, int, int] = metrics.MNIST_IMAGE_SHAPE,
-                     name: str = "mnist_classifier"):
-    """Small CNN: images in [-1, 1] -> 10 logits; the layer ``features`` feeds FID/KID.
-
-    3x3 convolutions with batch norm and ReLU: 32 channels at full size (28x28 for
-    MNIST), 2x2 max pooling, 64-64 at half size, max pooling, 128 at a quarter; global
-    average pooling; then the ``features`` dense layer (pre-activation, so its outputs are
-    continuous rather than half zeros) and the logits. ``tools/train_cifar10_classifier.py``
-    builds the same network for 32x32x3 images.
-    """
-    import keras
-    from keras import layers
-
-    def conv_bn_relu(x, filters: int, name: str):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
-        return layers.ReLU(name=f"{name}_relu")(x)
-
-    inputs = keras.Input(image_shape, name="image")
-    x = conv_bn_relu(inputs, 32, "block1")
-    x = layers.MaxPooling2D(name="pool1")(x)                 # 14x14
-    x = conv_bn_relu(x, 64, "block2a")
-    x = conv_bn_relu(x, 64, "block2b")
-    x = layers.MaxPooling2D(name="pool2")(x)                 # 7x7
-    x = conv_bn_relu(x, 128, "block3")
-    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
-    features = layers.Dense(feature_dim, name=metrics.FEATURE_LAYER)(x)
-    x = layers.ReLU(name="features_relu")(features)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    logits = layers.Dense(10, name=metrics.LOGITS_LAYER)(x)
-    return keras.Model(inputs, logits, name=name)
+#: The network, from the package: the weights file holds only weights.
+build_classifier = metrics.build_classifier
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int,
@@ -106,16 +81,19 @@ def train_and_predict(build, train, epochs: int, steps: int, test_images: np.nda
     return model, predictions, seconds
 
 
-def save_without_optimizer(build, model, output: Path):
-    """Save an uncompiled twin of ``model`` (weights, no optimizer state) to ``output``;
-    returns the twin and the file's size in bytes."""
-    clean = build()
-    clean.set_weights(model.get_weights())
-    output.parent.mkdir(parents=True, exist_ok=True)
-    clean.save(output)
+def save_and_reload(model, output: Path, dataset: str, test_images: np.ndarray):
+    """Save ``model``'s weights (no optimizer state) to ``output``, load them back as
+    ``gan_utils.metrics`` does and check the reloaded model predicts the same logits on
+    the test images; returns the reloaded model and the file's size in bytes."""
+    metrics.save_classifier(model, output, dataset)
+    reloaded = metrics.load_classifier(output, dataset)
+    x = metrics.to_signed_images(test_images[:1000], "test_images",
+                                 tuple(model.input.shape[1:]))
+    np.testing.assert_allclose(reloaded.predict(x, batch_size=500, verbose=0),
+                               model.predict(x, batch_size=500, verbose=0), rtol=1e-5, atol=1e-5)
     size = output.stat().st_size
-    print(f"saved {output} ({size / 1024:.0f} KiB)")
-    return clean, size
+    print(f"saved {output} ({size / 1024:.0f} KiB) and reloaded it: same logits")
+    return reloaded, size
 
 
 def rebuild_command(script: str, parser: argparse.ArgumentParser,
@@ -126,11 +104,20 @@ def rebuild_command(script: str, parser: argparse.ArgumentParser,
     if any(getattr(args, name) != parser.get_default(name)
            for name in ("epochs", "batch_size", "seed")):
         command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
+    if args.train_images:
+        command += f" --train-images {args.train_images}"
     return command
 
 
+def take_training_images(images: np.ndarray, labels: np.ndarray, limit: int):
+    """The first ``limit`` training images and labels (all of them for 0): smoke runs."""
+    if limit < 0:
+        raise SystemExit(f"--train-images {limit}: expected 0 (all) or a positive number")
+    return (images[:limit], labels[:limit]) if limit else (images, labels)
+
+
 def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float],
-                     seconds: float, epochs: int,
+                     seconds: float, epochs: int, train_images: int, file_name: str,
                      batch_size: int, params: int, size_bytes: int, command: str) -> None:
     """The short model card next to the weights: data, accuracy, command, training time."""
     import keras
@@ -138,8 +125,9 @@ def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float]
 
     path.write_text(f"""# MNIST classifier (feature extractor of `gan_utils.metrics`)
 
-- **File**: `mnist_classifier.keras` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
-  no optimizer state). Loaded by `gan_utils.metrics.mnist_classifier()`.
+- **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
+  weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
+  `gan_utils.metrics.mnist_classifier()`.
 - **Architecture**: conv 32, max-pool, conv 64-64, max-pool, conv 128 (3x3, batch norm,
   ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}` ({metrics.MNIST_FEATURE_DIM}
   units, pre-activation), ReLU, dropout, dense `{metrics.LOGITS_LAYER}` (10).
@@ -148,7 +136,8 @@ def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float]
   softmax).
 - **Features for FID/KID**: the output of the layer `{metrics.FEATURE_LAYER}`, width
   {metrics.MNIST_FEATURE_DIM} (the penultimate dense layer, before its ReLU).
-- **Training data**: the full MNIST training set (60,000 images,
+- **Training data**: {"the full MNIST training set" if train_images == 60_000 else
+                       "the first images of the MNIST training set"} ({train_images:,} images,
   `gan_utils.data.load_images("mnist")`), random shifts of up to 2 pixels, {epochs} epochs,
   batch {batch_size}, Adam with a cosine learning-rate decay from 1e-3.
 - **Test accuracy**: **{accuracy:.4f}** on the 10,000 MNIST test images (never used in training):
@@ -169,14 +158,20 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", type=Path, default=metrics.MNIST_CLASSIFIER_PATH)
+    parser.add_argument("--train-images", type=int, default=0,
+                        help="train on the first N training images only (0: all; smoke runs)")
+    parser.add_argument("--min-accuracy", type=float, default=MIN_TEST_ACCURACY,
+                        help="refuse to save below this test accuracy")
+    parser.add_argument("--output", type=Path, default=metrics.MNIST_CLASSIFIER_PATH,
+                        help="the weights file (.npz); the model card goes beside it")
     args = parser.parse_args()
 
     from gan_utils import runtime
     from gan_utils.data import load_images
 
     runtime.seed_everything(args.seed)
-    train_images, train_labels = load_images("mnist", split="train")
+    train_images, train_labels = take_training_images(*load_images("mnist", split="train"),
+                                                      args.train_images)
     test_images, test_labels = load_images("mnist", split="test")
     train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True)
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
@@ -187,15 +182,16 @@ def main() -> None:
     accuracy = float(np.mean(correct))
     halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
     print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
-    if accuracy < MIN_TEST_ACCURACY:
-        raise SystemExit(f"test accuracy {accuracy:.4f} < {MIN_TEST_ACCURACY}: not saved")
+    if accuracy < args.min_accuracy:
+        raise SystemExit(f"test accuracy {accuracy:.4f} < {args.min_accuracy}: not saved")
 
-    clean, size = save_without_optimizer(build_classifier, model, args.output)
+    reloaded, size = save_and_reload(model, args.output, "mnist", test_images)
     command = rebuild_command("train_mnist_classifier.py", parser, args)
     write_model_card(args.output.parent / "MNIST_CLASSIFIER.md", accuracy=accuracy,
-                     halves=halves,
-                     seconds=seconds, epochs=args.epochs, batch_size=args.batch_size,
-                     params=clean.count_params(), size_bytes=size, command=command)
+                     halves=halves, seconds=seconds, epochs=args.epochs,
+                     train_images=len(train_images), file_name=args.output.name,
+                     batch_size=args.batch_size, params=reloaded.count_params(),
+                     size_bytes=size, command=command)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ Two generators, both on the full MNIST training set (60,000 digits, read through
 - ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
 
 Each is trained with the course's engine (``gan_utils.train.GANTrainer``, Adam 2e-4 /
-beta_1 0.5, bfloat16 mixed precision where the CPU has it), then saved with float16
-weights (half the bytes) to ``gan_utils/assets/<name>_generator.keras``, scored with
+beta_1 0.5, bfloat16 mixed precision where the CPU has it), then its weights alone are
+saved in float16 (half the bytes) to ``gan_utils/assets/<name>_generator.weights.npz``
+(``gan_utils.weights``: the architecture is rebuilt from code, so any Keras 3 loads it),
+reloaded as users load it and scored with
 ``gan_utils.metrics`` (FID and classifier score against the 10,000 test digits; for the
 conditional one also how often the classifier reads the digit that was asked for), and
 described in ``gan_utils/assets/<NAME>_MODEL_CARD.md``. Run from the repository root::
@@ -17,6 +19,11 @@ described in ``gan_utils/assets/<NAME>_MODEL_CARD.md``. Run from the repository 
 
 Training is resumable: checkpoints go to ``--work-dir``, so a rerun continues. With
 ``--max-minutes`` a run stops early on a time budget; the card records the steps taken.
+``--output-dir`` writes the files elsewhere than the shipped assets, for example in a
+smoke run::
+
+    GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py --steps 20 \
+        --batch-size 16 --eval-samples 500 --work-dir /tmp/smoke --output-dir /tmp/smoke/out
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from gan_utils import data, metrics, models, runtime, train, viz  # noqa: E402
 NAMES = tuple(models.PRETRAINED_GENERATORS)
 LATENT_DIM = 100
 EVAL_SAMPLES = 5_000       # generated digits scored against half of the 10,000 test digits
+ASSETS_DIR = ROOT / "gan_utils" / "assets"
 ACCURACY_SAMPLES = 1_000   # conditional generator: digits asked for and read back
 SEED = 2026
 
@@ -89,35 +97,27 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     return trainer, info
 
 
-def export(name: str, trainer: train.GANTrainer) -> Path:
-    """Save the generator with float16 weights to gan_utils/assets/<name>_generator.keras.
+def output_path(name: str, output_dir: Path) -> Path:
+    """Where ``name``'s weights go: ``output_dir`` / <name>_generator.weights.npz."""
+    return Path(output_dir) / models.pretrained_path(name).name
+
+
+def export(name: str, trainer: train.GANTrainer, output_dir: Path) -> Path:
+    """Save the generator's weights in float16 to <output_dir>/<name>_generator.weights.npz.
 
     With a weight average (``--ema-decay``) the average is saved: it is what the
     trainer's samples came from, and it draws steadier digits than the last step's weights.
     """
-    import keras
-
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float16")
-    try:
-        half = getattr(models, builder_name)(**builder_args)
-    finally:
-        keras.config.set_dtype_policy(previous)
-    half.set_weights([np.asarray(w, np.float16)
-                      for w in trainer.sampling_generator.get_weights()])
-    path = models.pretrained_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    half.save(path)
-    return path
+    return models.save_pretrained_generator(trainer.sampling_generator, name,
+                                            output_path(name, output_dir))
 
 
-def evaluate(name: str, figure_dir: Path) -> dict:
-    """Score the *saved* generator (as users load it) with gan_utils.metrics."""
-    generator = models.pretrained_generator(name)
+def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLES) -> dict:
+    """Score the *saved* generator, loaded as users load it, with gan_utils.metrics."""
+    generator = models.load_pretrained_generator(name, path)
     rng = np.random.default_rng(SEED)
-    z = rng.standard_normal((EVAL_SAMPLES, LATENT_DIM)).astype(np.float32)
-    asked = np.arange(EVAL_SAMPLES) % 10
+    z = rng.standard_normal((samples, LATENT_DIM)).astype(np.float32)
+    asked = np.arange(samples) % 10
     inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
     fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
     test_images, _ = data.load_images("mnist", "test")
@@ -127,10 +127,12 @@ def evaluate(name: str, figure_dir: Path) -> dict:
               "fid_real_vs_noise": report.fid.real_vs_noise,
               "classifier_score": report.classifier_score.value,
               "classifier_score_real": report.classifier_score.real_vs_real,
-              "fake_samples": EVAL_SAMPLES, "real_samples": int(test_images.shape[0])}
+              "fake_samples": samples, "real_samples": int(test_images.shape[0])}
     if name == "cgan_mnist":
-        read = metrics.classify(fakes[:ACCURACY_SAMPLES]).argmax(axis=1)
-        scores["accuracy_as_asked"] = float(np.mean(read == asked[:ACCURACY_SAMPLES]))
+        count = min(ACCURACY_SAMPLES, samples)
+        read = metrics.classify(fakes[:count]).argmax(axis=1)
+        scores["accuracy_as_asked"] = float(np.mean(read == asked[:count]))
+        scores["accuracy_samples"] = count
     grid = fakes[:100][np.argsort(asked[:100], kind="stable")] if name == "cgan_mnist" \
         else fakes[:100]
     fig = viz.show_images(grid, ncols=10, title=f"{name}: shipped generator")
@@ -151,14 +153,16 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
                if decay else "the generator's weights after the last step")
     accuracy = ""
     if "accuracy_as_asked" in scores:
-        accuracy = (f"| digit read as asked (course classifier, {ACCURACY_SAMPLES} samples, "
-                    f"labels 0-9 cycling) | {scores['accuracy_as_asked']:.3f} |\n")
+        accuracy = (f"| digit read as asked (course classifier, "
+                    f"{scores['accuracy_samples']} samples, labels 0-9 cycling) | "
+                    f"{scores['accuracy_as_asked']:.3f} |\n")
     return f"""# Model card: `{name}` (shipped generator)
 
 Load it with `gan_utils.models.pretrained_generator("{name}")` (a float32 Keras model).
 
 - **Architecture:** `gan_utils.models.{builder_name}({args})`{inputs}.
-- **File:** `gan_utils/assets/{path.name}`, float16 weights ({megabytes:.2f} MB).
+- **File:** `gan_utils/assets/{path.name}`, float16 weights ({megabytes:.2f} MB); the
+  architecture is rebuilt by the builder above, so every Keras 3 loads it.
 - **Data:** MNIST training set, all 60,000 digits, scaled to [-1, 1].
 - **Training:** `gan_utils.train.GANTrainer`, non-saturating loss, Adam(2e-4, beta_1=0.5) for both
   networks, batch {info['batch_size']}, **{info['steps']} steps** ({info['epochs']} epochs),
@@ -209,6 +213,11 @@ def main() -> int:
                         help="checkpoints, so that a rerun resumes")
     parser.add_argument("--skip-training", action="store_true",
                         help="only score the saved generators and rewrite the model cards")
+    parser.add_argument("--output-dir", type=Path, default=ASSETS_DIR,
+                        help="where the weights files and model cards go (default: the "
+                             "shipped assets, gan_utils/assets)")
+    parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES,
+                        help="generated digits scored for the model card")
     args = parser.parse_args()
     command = "GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py " + \
         " ".join(sys.argv[1:])
@@ -217,17 +226,17 @@ def main() -> int:
         info_file = Path(args.work_dir) / f"{name}_info.json"
         if not args.skip_training:
             trainer, info = train_one(name, args)
-            path = export(name, trainer)
+            export(name, trainer, args.output_dir)
             info["command"] = command
             info_file.write_text(json.dumps(info))
         info = json.loads(info_file.read_text())
-        path = models.pretrained_path(name)
-        scores = evaluate(name, figure_dir)
+        path = output_path(name, args.output_dir)
+        scores = evaluate(name, path, figure_dir, args.eval_samples)
         card = model_card(name, info, scores, path, info["command"])
         (path.parent / f"{name.upper()}_MODEL_CARD.md").write_text(card)
         print(card)
-    total = sum(models.pretrained_path(n).stat().st_size for n in NAMES
-                if models.pretrained_path(n).exists())
+    total = sum(output_path(n, args.output_dir).stat().st_size for n in NAMES
+                if output_path(n, args.output_dir).exists())
     print(f"shipped generators: {total / 1e6:.2f} MB together")
     return 0
 
