@@ -36,12 +36,16 @@ LATENT_DIM = 100
 @pytest.fixture(scope="module")
 def shell():
     """An IPython shell, so that display() publishes as it does in a kernel (figures as
-    PNG, as the inline backend of a notebook kernel shows them)."""
+    PNG, as the inline backend of a notebook kernel shows them); removed afterwards when made
+    here, so later tests run outside IPython again."""
     from IPython.core.pylabtools import select_figure_formats
 
+    existed = InteractiveShell.initialized()
     shell = InteractiveShell.instance()
     select_figure_formats(shell, {"png"})
-    return shell
+    yield shell
+    if not existed:
+        InteractiveShell.clear_instance()
 
 
 def _shown(shell, obj, as_cell_result: bool = False) -> list:
