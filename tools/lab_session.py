@@ -5,6 +5,8 @@ way a learner does: JupyterLab bound to 127.0.0.1 on a free port with a token, i
 runtime, config, settings and workspace folders in a temporary folder (nothing of the
 user's is read or written), news and update checks off, every cell rendered; then
 Debian's Chromium (``/usr/bin/chromium``, never a browser download) driven by Playwright.
+``tests/test_open_course.py`` uses the same private server options and folders to start
+the README's own command.
 """
 
 from __future__ import annotations
