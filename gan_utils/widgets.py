@@ -201,6 +201,7 @@ class ConvTransposeCalculator(_SizeCalculator):
         v = self.values()
         n, k, s, p, op = (v["input size"], v["kernel"], v["stride"], v["padding"],
                           v["output_padding"])
+        op = None if op == NO_OUTPUT_PADDING else op
         keras_size = _keras_conv_transpose_size(n, k, s, p, op)
         try:
             size = conv.conv_transpose_output_size(n, k, s, p, op)
@@ -228,6 +229,11 @@ class ConvTransposeCalculator(_SizeCalculator):
                    min(9.0, 0.3 * (side + size + 2)), min(5.0, 0.3 * side + 0.6))
 
 
+# ipywidgets (7 and 8) takes a Dropdown value of None for "nothing selected" and shows an
+# empty box, so output_padding=None is the string "None" in the dropdown.
+NO_OUTPUT_PADDING = "None"
+
+
 def conv_transpose_calculator(n: int = 3, kernel: int = 3, stride: int = 2,
                               padding: int | str = 0,
                               output_padding: int | None = None) -> ConvTransposeCalculator:
@@ -242,9 +248,10 @@ def conv_transpose_calculator(n: int = 3, kernel: int = 3, stride: int = 2,
         "stride": widgets.IntSlider(stride, 1, 4, description="stride s", style=style),
         "padding": widgets.Dropdown(options=_CONV_PADDINGS, value=padding,
                                     description="padding p", style=style),
-        "output_padding": widgets.Dropdown(options=[("None", None), ("0", 0), ("1", 1),
+        "output_padding": widgets.Dropdown(options=[("None", NO_OUTPUT_PADDING), ("0", 0), ("1", 1),
                                                     ("2", 2), ("3", 3)],
-                                           value=output_padding, description="output_padding",
+                                           value=NO_OUTPUT_PADDING if output_padding is None
+                                           else output_padding, description="output_padding",
                                            style=style),
         "window": widgets.IntSlider(0, 0, 400, description="window at output pixel #",
                                     style=style),

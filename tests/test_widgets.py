@@ -97,10 +97,14 @@ def test_conv_calculators_display_and_follow_their_controls(shell):
 
     transpose = widgets.conv_transpose_calculator(n=3, kernel=3, stride=2)
     _assert_shows_its_box(shell, transpose)
-    assert transpose.controls["output_padding"].value is None
+    output_padding = transpose.controls["output_padding"]
+    assert output_padding.label == "None" and output_padding.index == 0  # shown, not blank
     assert transpose.result["formula"] == (3 - 1) * 2 + 3 and transpose.result["agree"]
-    transpose.controls["output_padding"].value = 1
+    output_padding.value = 1
     assert transpose.result == {"formula": 8, "keras": "8", "agree": True}
+    output_padding.index = 0  # what picking "None" in the list does
+    assert transpose.result["formula"] == 7 and output_padding.label == "None"
+    output_padding.value = 1
     transpose.controls["padding"].value = "same"
     assert "<b>6</b>" in transpose.summary.value and transpose.result["agree"]  # (3-1)·2+1+1
 
