@@ -9,6 +9,24 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
+
+class _FrontEnd:
+    """Base of the course's front ends: displaying one shows its widget box (``widget``).
+
+    ipywidgets 8 widgets display through ``_repr_mimebundle_``; ipywidgets 7 (Colab's
+    7.7) through ``_ipython_display_`` and have no ``_repr_mimebundle_``. Handing the box
+    to IPython's ``display`` lets the installed version pick its own way, so the same
+    object shows under both (``tests/test_widgets.py`` checks it under each).
+    """
+
+    widget = None
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
 # --- Convolution calculators (notebooks 02-03) ---
 # Sliders for a convolution's sizes; the picture, the formula's answer and the size
 # Keras itself reports update in place. Keras' number comes from
@@ -67,7 +85,7 @@ def _figure_png(draw, width: float, height: float) -> bytes:
     return buffer.getvalue()
 
 
-class _SizeCalculator:
+class _SizeCalculator(_FrontEnd):
     """Common machinery: controls, a summary line, a picture, and one update function.
 
     ``controls`` maps names to widgets; ``summary`` (an HTML widget) holds the formula's
@@ -120,9 +138,6 @@ class _SizeCalculator:
         control = self.controls["window"]
         control.max = size * size - 1  # clamps the value, without a second update
         return divmod(min(control.value, size * size - 1), size)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 class ConvCalculator(_SizeCalculator):
@@ -186,6 +201,7 @@ class ConvTransposeCalculator(_SizeCalculator):
         v = self.values()
         n, k, s, p, op = (v["input size"], v["kernel"], v["stride"], v["padding"],
                           v["output_padding"])
+        op = None if op == NO_OUTPUT_PADDING else op
         keras_size = _keras_conv_transpose_size(n, k, s, p, op)
         try:
             size = conv.conv_transpose_output_size(n, k, s, p, op)
@@ -213,6 +229,11 @@ class ConvTransposeCalculator(_SizeCalculator):
                    min(9.0, 0.3 * (side + size + 2)), min(5.0, 0.3 * side + 0.6))
 
 
+# ipywidgets (7 and 8) takes a Dropdown value of None for "nothing selected" and shows an
+# empty box, so output_padding=None is the string "None" in the dropdown.
+NO_OUTPUT_PADDING = "None"
+
+
 def conv_transpose_calculator(n: int = 3, kernel: int = 3, stride: int = 2,
                               padding: int | str = 0,
                               output_padding: int | None = None) -> ConvTransposeCalculator:
@@ -227,9 +248,10 @@ def conv_transpose_calculator(n: int = 3, kernel: int = 3, stride: int = 2,
         "stride": widgets.IntSlider(stride, 1, 4, description="stride s", style=style),
         "padding": widgets.Dropdown(options=_CONV_PADDINGS, value=padding,
                                     description="padding p", style=style),
-        "output_padding": widgets.Dropdown(options=[("None", None), ("0", 0), ("1", 1),
+        "output_padding": widgets.Dropdown(options=[("None", NO_OUTPUT_PADDING), ("0", 0), ("1", 1),
                                                     ("2", 2), ("3", 3)],
-                                           value=output_padding, description="output_padding",
+                                           value=NO_OUTPUT_PADDING if output_padding is None
+                                           else output_padding, description="output_padding",
                                            style=style),
         "window": widgets.IntSlider(0, 0, 400, description="window at output pixel #",
                                     style=style),
@@ -258,7 +280,7 @@ def toy_target(name: str):
     return toy.mixture_1d(int(name.split(": ")[1][0]))
 
 
-class ToyGANPlayground:
+class ToyGANPlayground(_FrontEnd):
     """A toy GAN with controls; ``controls`` maps names to widgets, ``widget`` is the box.
 
     ``train(steps)`` (or a click on ``train_button``) trains that many more steps and
@@ -358,9 +380,6 @@ class ToyGANPlayground:
                      f"D(G(z)) = {history['d_fake'][-1]:.2f} &nbsp; "
                      f"{history['seconds'][-1]:.1f} s of training")
         self.status.value = line
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: float = 1e-3,
@@ -484,7 +503,7 @@ def _png(images, ncols: int | None = None, scale: int = LATENT_PIXEL_SCALE) -> b
     return buffer.getvalue()
 
 
-class LatentExplorer:
+class LatentExplorer(_FrontEnd):
     """Move z along a few directions with sliders and watch G(z) change.
 
     ``z = base + sum_i slider_i * direction_i``; ``base`` comes from the seed box (or
@@ -604,9 +623,6 @@ class LatentExplorer:
         self.status.value = (f"|z| = {np.linalg.norm(z):.2f} (typical: sqrt({self.latent_dim}) "
                              f"= {np.sqrt(self.latent_dim):.2f}){label}")
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
 
 def latent_explorer(generator, directions: dict | None = None, num_sliders: int = 6,
                     num_classes: int | None = None, seed: int = 0) -> LatentExplorer:
@@ -625,7 +641,7 @@ def latent_explorer(generator, directions: dict | None = None, num_sliders: int 
     return LatentExplorer(generator, directions, num_classes=num_classes, seed=seed)
 
 
-class InterpolationExplorer:
+class InterpolationExplorer(_FrontEnd):
     """Slide t from 0 to 1 between two latent vectors, linearly or spherically.
 
     Shows G at the chosen t and, below, eight evenly spaced steps of the path; the
@@ -666,9 +682,6 @@ class InterpolationExplorer:
         self.status.value = (f"t = {t:.2f}: |z_t| = {np.linalg.norm(path[-1]):.2f} "
                              f"(|z0| = {np.linalg.norm(self.z0):.2f}, "
                              f"|z1| = {np.linalg.norm(self.z1):.2f})")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 # --- end Latent space explorer and digit selector (notebooks 07-08) ---

@@ -74,6 +74,8 @@ def test_conv_output_size_matches_keras_conv2d():
         try:
             expected = _keras_conv_size(n, k, s, padding, d)
         except ValueError:  # Keras: "output size would be zero or negative"
+            expected = 0
+        if expected <= 0:  # Keras 3.13 (Colab's) reports a size of 0 where 3.15 refuses
             with pytest.raises(ValueError, match="larger than the padded input"):
                 conv.conv_output_size(n, k, s, padding, d)
             continue

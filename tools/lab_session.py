@@ -5,6 +5,8 @@ way a learner does: JupyterLab bound to 127.0.0.1 on a free port with a token, i
 runtime, config, settings and workspace folders in a temporary folder (nothing of the
 user's is read or written), news and update checks off, every cell rendered; then
 Debian's Chromium (``/usr/bin/chromium``, never a browser download) driven by Playwright.
+``tests/test_open_course.py`` uses the same private server options and folders to start
+the README's own command.
 """
 
 from __future__ import annotations
@@ -72,6 +74,54 @@ def _wait_for_server(url: str, process: subprocess.Popen, log: Path) -> None:
                    f"{log.read_text()[-3000:]}")
 
 
+def isolated_environment(scratch: Path, env: Mapping[str, str] | None = None) -> dict:
+    """This process's environment with JupyterLab's runtime, config, settings and workspace
+    folders in ``scratch`` (nothing of the user's is read or written), the settings of
+    :func:`write_lab_settings`, and ``env`` added (for the server and its kernels)."""
+    environment = dict(os.environ, JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
+                       JUPYTER_CONFIG_DIR=str(scratch / "config"),
+                       JUPYTERLAB_SETTINGS_DIR=str(scratch / "settings"),
+                       JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"), **(env or {}))
+    environment.pop("JUPYTER_CONFIG_PATH", None)  # no extra config folders either
+    environment.pop("MPLBACKEND", None)  # the kernel's inline backend, as a learner gets it
+    write_lab_settings(scratch / "settings")
+    return environment
+
+
+def server_options(port: int, token: str) -> list[str]:
+    """Command-line options for a private server: 127.0.0.1 on ``port`` (no other port
+    if it is taken), ``token``, no browser, no news or update checks."""
+    return ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+
+
+@contextlib.contextmanager
+def serve(command: list[str], cwd: Path, environment: Mapping[str, str], log: Path,
+          port: int, token: str) -> Iterator[str]:
+    """Start ``command`` (a Jupyter server on 127.0.0.1:``port``) in ``cwd``, wait until its
+    status API answers with ``token``, yield its base url, and stop it on exit.
+
+    Raises :class:`LabError` with the tail of ``log`` (its output) if it exits or does not
+    answer within ``SERVER_START_SECONDS``.
+    """
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=cwd, env=dict(environment), stdout=log_file,
+                                   stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(f"{base}/api/status?token={token}", process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextlib.contextmanager
 def jupyterlab(root_dir: Path, scratch: Path,
                env: Mapping[str, str] | None = None) -> Iterator[tuple[str, str]]:
@@ -81,35 +131,13 @@ def jupyterlab(root_dir: Path, scratch: Path,
     (``jupyterlab.log``); ``env`` adds environment variables for the server and kernels.
     """
     port, token = free_port(), "course-lab-session"
-    environment = dict(os.environ, JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
-                       JUPYTER_CONFIG_DIR=str(scratch / "config"),
-                       JUPYTERLAB_SETTINGS_DIR=str(scratch / "settings"),
-                       JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"), **(env or {}))
-    environment.pop("MPLBACKEND", None)  # the kernel's inline backend, as a learner gets it
-    write_lab_settings(scratch / "settings")
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
-               "--LabApp.news_url=",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root_dir}",
+               *server_options(port, token), "--LabApp.extension_manager=readonly"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    log = scratch / "jupyterlab.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(command, cwd=root_dir, env=environment, stdout=log_file,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_server(f"{base}/api/status?token={token}", process, log)
+    with serve(command, root_dir, isolated_environment(scratch, env),
+               scratch / "jupyterlab.log", port, token) as base:
         yield base, token
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_for_idle_kernel(base: str, token: str) -> None:
