@@ -52,8 +52,13 @@ def test_same_padding_is_asymmetric_when_the_total_is_odd():
 # --------------------------------------------------------------- sizes vs Keras
 
 def _keras_conv_size(n, k, s, padding, d):
-    layer = keras.layers.Conv2D(1, k, strides=s, padding=padding, dilation_rate=d)
-    return layer.compute_output_shape((1, n, n, 1))[1]
+    """The size Keras' Conv2D predicts, checked equal to the size it produces when run."""
+    layer = keras.layers.Conv2D(1, k, strides=s, padding=padding, dilation_rate=d,
+                                use_bias=False)
+    predicted = layer.compute_output_shape((1, n, n, 1))[1]
+    ran = keras.ops.convert_to_numpy(layer(np.ones((1, n, n, 1), "float32"))).shape[1]
+    assert ran == predicted, (n, k, s, padding, d)
+    return ran
 
 
 def _keras_conv_transpose_size(n, k, s, padding, op, d):
