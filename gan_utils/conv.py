@@ -113,6 +113,11 @@ def conv_transpose_output_size(n: int, kernel: int, stride: int = 1, padding: in
 
     ``output_padding`` must be smaller than ``stride``: it picks one of the ``s`` input
     sizes that a stride-``s`` convolution maps to the same output size.
+
+    ``"same"`` with an even ``k_eff`` and ``output_padding=0`` raises ValueError, although
+    Keras' ``compute_output_shape`` answers ``(n - 1) s``: TensorFlow runs the layer as the
+    gradient of a "same" convolution of an ``o``-pixel input, which needs
+    ``ceil(o / s) == n``, and ``(n - 1) s`` pixels give ``n - 1``. Running the layer fails.
     """
     n = _positive_int("n", n)
     stride = _positive_int("stride", stride)
@@ -129,7 +134,16 @@ def conv_transpose_output_size(n: int, kernel: int, stride: int = 1, padding: in
     if padding == "same":
         if output_padding is None:
             return n * stride
-        return (n - 1) * stride + k_eff % 2 + output_padding
+        size = (n - 1) * stride + k_eff % 2 + output_padding
+        if -(-size // stride) != n:
+            raise ValueError(
+                f"padding='same' with an even kernel (effective size {k_eff}) and "
+                f"output_padding={output_padding} asks for (n-1)*stride = {size} pixels, a size "
+                f"the layer cannot run: TensorFlow computes it as the gradient of a 'same' "
+                f"convolution of a {size}-pixel input, which has ceil({size}/{stride}) = "
+                f"{-(-size // stride)} outputs, not n={n}. Use output_padding >= 1 (or None), "
+                f"or an odd kernel")
+        return size
     size = (n - 1) * stride + k_eff - 2 * padding + (output_padding or 0)
     if size < 1:
         raise ValueError(f"padding={padding} crops the whole output: (n-1)*stride + k_eff = "

@@ -29,49 +29,70 @@ class _FrontEnd:
 
 # --- Convolution calculators (notebooks 02-03) ---
 # Sliders for a convolution's sizes; the picture, the formula's answer and the size
-# Keras itself reports update in place. Keras' number comes from
-# layer.compute_output_shape (no weights, no model, no run), cached, so a slider
-# move costs one small matplotlib drawing.
+# Keras itself gives update in place. Keras' number comes from running the layer on a
+# one-channel image of ones (compute_output_shape alone answers for some settings the
+# layer cannot run), cached, so a slider move costs one tiny layer call and one small
+# matplotlib drawing.
 
 _CONV_PADDINGS = [("0", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4),
                   ("'valid'", "valid"), ("'same'", "same")]
 
 
+def _refusal(error: Exception) -> str:
+    """Why Keras or TensorFlow refused, in one line: TensorFlow's own sentence about the
+    sizes when it names them, else the first sentence of the message."""
+    import re
+
+    text = str(error)
+    found = re.search(r"Size of out_backprop doesn't match computed: actual = \d+, "
+                      r"computed = \d+", text)
+    return f"refuses ({found.group(0) if found else text.split('.')[0].strip()})"
+
+
 @lru_cache(maxsize=512)
 def _keras_conv_size(n: int, kernel: int, stride: int, padding, dilation: int) -> str:
-    """The output size Keras' Conv2D reports, or why Keras refuses (integer padding:
-    ZeroPadding2D(p) then a "valid" Conv2D)."""
+    """The output size Keras' Conv2D gives when it runs on an n x n image, or why Keras
+    refuses (integer padding: ZeroPadding2D(p) then a "valid" Conv2D)."""
     import keras
+    import numpy as np
 
     try:
+        image = np.ones((1, n, n, 1), "float32")
         if isinstance(padding, int):
-            shape = keras.layers.ZeroPadding2D(padding).compute_output_shape((1, n, n, 1))
-            n, padding = shape[1], "valid"
+            image, padding = keras.layers.ZeroPadding2D(padding)(image), "valid"
         layer = keras.layers.Conv2D(1, kernel, strides=stride, padding=padding,
-                                    dilation_rate=dilation)
-        return str(layer.compute_output_shape((1, n, n, 1))[1])
-    except ValueError as error:
-        return f"refuses ({str(error).split('.')[0]})"
+                                    dilation_rate=dilation, use_bias=False)
+        return str(keras.ops.shape(layer(image))[1])
+    except Exception as error:  # ValueError from Keras, InvalidArgumentError from TF
+        return _refusal(error)
 
 
 @lru_cache(maxsize=512)
 def _keras_conv_transpose_size(n: int, kernel: int, stride: int, padding,
                                output_padding) -> str:
-    """The output size Keras' Conv2DTranspose reports, or why Keras refuses (integer
-    padding: a "valid" Conv2DTranspose, then Cropping2D(p))."""
+    """The output size Keras' Conv2DTranspose gives when it runs on an n x n image, or
+    why Keras refuses (integer padding: a "valid" Conv2DTranspose, then Cropping2D(p)).
+    Running matters: for "same" with an even kernel and output_padding=0,
+    compute_output_shape answers a size that the layer cannot produce."""
     import keras
+    import numpy as np
 
     try:
+        image = np.ones((1, n, n, 1), "float32")
         if isinstance(padding, int):
             layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding="valid",
-                                                 output_padding=output_padding or 0)
-            shape = layer.compute_output_shape((1, n, n, 1))
-            return str(keras.layers.Cropping2D(padding).compute_output_shape(shape)[1])
-        layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding,
-                                             output_padding=output_padding)
-        return str(layer.compute_output_shape((1, n, n, 1))[1])
-    except ValueError as error:
-        return f"refuses ({str(error).split('.')[0]})"
+                                                 output_padding=output_padding or 0,
+                                                 use_bias=False)
+            out = keras.layers.Cropping2D(padding)(layer(image))
+        else:
+            layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding,
+                                                 output_padding=output_padding, use_bias=False)
+            out = layer(image)
+        if min(keras.ops.shape(out)[1:3]) < 1:
+            return "refuses (nothing left after cropping)"
+        return str(keras.ops.shape(out)[1])
+    except Exception as error:  # ValueError from Keras, InvalidArgumentError from TF
+        return _refusal(error)
 
 
 def _figure_png(draw, width: float, height: float) -> bytes:
@@ -126,8 +147,9 @@ class _SizeCalculator(_FrontEnd):
 
     def _show(self, formula: str, size: int | None, keras_size: str, draw, width, height):
         """Write the summary line and, when the size is valid, redraw the picture."""
-        agree = size is not None and keras_size == str(size)
-        mark = " ✓ they agree" if agree else ""
+        both_refuse = size is None and keras_size.startswith("refuses")
+        agree = both_refuse or (size is not None and keras_size == str(size))
+        mark = " ✓ both refuse" if both_refuse else " ✓ they agree" if agree else ""
         self.result = {"formula": size, "keras": keras_size, "agree": agree}
         self.summary.value = (f"<b>formula:</b> {formula} &nbsp;&nbsp; "
                               f"<b>Keras:</b> {keras_size}{mark}")
@@ -178,7 +200,7 @@ def conv_calculator(n: int = 5, kernel: int = 3, stride: int = 1, padding: int |
 
     style = {"description_width": "initial"}
     controls = {
-        "input size": widgets.IntSlider(n, 1, 12, description="input size n", style=style),
+        "input size": widgets.IntSlider(n, 1, 32, description="input size n", style=style),
         "kernel": widgets.IntSlider(kernel, 1, 7, description="kernel k", style=style),
         "stride": widgets.IntSlider(stride, 1, 4, description="stride s", style=style),
         "padding": widgets.Dropdown(options=_CONV_PADDINGS, value=padding,

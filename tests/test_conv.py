@@ -33,7 +33,8 @@ def test_conv_output_size_by_hand(args, kwargs, expected):
     ((3, 3), {"stride": 2, "padding": 1, "output_padding": 1}, 6),
     ((2, 3), {}, 4),                                   # (2-1)*1 + 3
     ((2, 2), {"stride": 3, "padding": "valid"}, 6),    # 3 + 2 + gap max(2,3)-2 = 1
-    ((4, 4), {"stride": 2, "padding": "same", "output_padding": 0}, 6),  # 3*2 + 4%2 + 0
+    ((4, 4), {"stride": 2, "padding": "same", "output_padding": 1}, 7),  # 3*2 + 4%2 + 1
+    ((4, 3), {"stride": 2, "padding": "same", "output_padding": 0}, 7),  # 3*2 + 3%2 + 0
     ((3, 3), {"dilation": 2}, 7),                      # 2 + effective kernel 5
 ])
 def test_conv_transpose_output_size_by_hand(args, kwargs, expected):
@@ -51,14 +52,30 @@ def test_same_padding_is_asymmetric_when_the_total_is_odd():
 # --------------------------------------------------------------- sizes vs Keras
 
 def _keras_conv_size(n, k, s, padding, d):
-    layer = keras.layers.Conv2D(1, k, strides=s, padding=padding, dilation_rate=d)
-    return layer.compute_output_shape((1, n, n, 1))[1]
+    """The size Keras' Conv2D predicts, checked equal to the size it produces when run."""
+    layer = keras.layers.Conv2D(1, k, strides=s, padding=padding, dilation_rate=d,
+                                use_bias=False)
+    predicted = layer.compute_output_shape((1, n, n, 1))[1]
+    ran = keras.ops.convert_to_numpy(layer(np.ones((1, n, n, 1), "float32"))).shape[1]
+    assert ran == predicted, (n, k, s, padding, d)
+    return ran
 
 
 def _keras_conv_transpose_size(n, k, s, padding, op, d):
+    """The size Keras' Conv2DTranspose produces when it runs on an n x n input, and the
+    size its compute_output_shape predicts; None for the first when the run fails.
+    Dilated layers are not run: TensorFlow's CPU kernel refuses any dilation > 1 (not a
+    size rule), so for those only the prediction is compared."""
     layer = keras.layers.Conv2DTranspose(1, k, strides=s, padding=padding,
-                                         output_padding=op, dilation_rate=d)
-    return layer.compute_output_shape((1, n, n, 1))[1]
+                                         output_padding=op, dilation_rate=d, use_bias=False)
+    predicted = layer.compute_output_shape((1, n, n, 1))[1]
+    if d > 1:  # TensorFlow's CPU kernel runs no dilated transposed convolution at all
+        return predicted, predicted
+    try:
+        ran = keras.ops.convert_to_numpy(layer(np.ones((1, n, n, 1), "float32"))).shape[1]
+    except Exception:  # TensorFlow's InvalidArgumentError: the layer cannot run
+        ran = None
+    return ran, predicted
 
 
 def _keras_accepts(s, d):
@@ -93,17 +110,28 @@ def test_integer_padding_matches_keras_zero_padding_then_valid():
                                                                       "valid", 1)
 
 
-def test_conv_transpose_output_size_matches_keras_conv2d_transpose():
-    checked = 0
+def test_conv_transpose_output_size_matches_running_keras_conv2d_transpose():
+    checked = refused = 0
     for n, k, s, d, padding in itertools.product(range(1, 7), range(1, 6), range(1, 4),
                                                  (1, 2), ("valid", "same")):
         if not _keras_accepts(s, d):
             continue
         for op in (None, *range(s)):
-            expected = _keras_conv_transpose_size(n, k, s, padding, op, d)
-            got = conv.conv_transpose_output_size(n, k, s, padding, op, d)
-            assert got == expected, (n, k, s, d, padding, op)
-            checked += 1
+            ran, predicted = _keras_conv_transpose_size(n, k, s, padding, op, d)
+            case = (n, k, s, d, padding, op)
+            if ran is None:
+                # compute_output_shape answers, but the layer cannot run: refused.
+                assert padding == "same" and op == 0 and ((k - 1) * d + 1) % 2 == 0, case
+                with pytest.raises(ValueError, match="cannot run"):
+                    conv.conv_transpose_output_size(n, k, s, padding, op, d)
+                refused += 1
+            else:
+                assert conv.conv_transpose_output_size(n, k, s, padding, op, d) == ran, case
+                assert ran == predicted, case
+                checked += 1
+    # Every even kernel (k = 2, 4) with "same", output_padding=0, d=1: 6 sizes x 2 kernels
+    # x 3 strides; with d=2 every k_eff is odd.
+    assert refused == 6 * 2 * 3
     assert checked > 300
 
 
@@ -139,6 +167,8 @@ def test_conv_transpose_size_undoes_conv_size_with_the_right_output_padding():
     (lambda: conv.conv_transpose_output_size(4, 3, stride=2, output_padding=-1),
      "output_padding=-1"),
     (lambda: conv.conv_transpose_output_size(1, 3, padding=2), "crops the whole output"),
+    (lambda: conv.conv_transpose_output_size(3, 4, 2, "same", 0),
+     r"even kernel \(effective size 4\).*cannot run.*ceil\(4/2\) = 2 outputs, not n=3"),
     (lambda: conv.conv_transpose_output_size(0, 3), "n=0"),
     (lambda: conv.conv_matrix((4, 4), np.ones(3)), "expected a 2-D"),
     (lambda: conv.conv_matrix((2, 2), np.ones((3, 3))), "larger than the padded input"),
@@ -295,6 +325,10 @@ def test_conv_calculator_answers_slider_moves():
     assert calc.controls["window"].max == 4 * 4 - 1
     calc.controls["window"].value = 15
     assert bytes(calc.picture.value) != first_picture
+    calc.controls["input size"].value = 28   # MNIST
+    calc.controls["kernel"].value = 5
+    calc.controls["padding"].value = "same"
+    assert calc.result == {"formula": 14, "keras": "14", "agree": True}
 
 
 def test_conv_calculator_reports_invalid_settings_from_both_sides():
@@ -322,6 +356,19 @@ def test_conv_transpose_calculator_follows_keras():
     assert calc.result["formula"] == 18 and calc.result["agree"]
     calc.controls["output_padding"].value = 2
     assert "must be smaller than stride=2" in calc.summary.value
+    # "same", an even kernel and output_padding=0: compute_output_shape says 6, but the
+    # layer cannot run; the calculator runs it, and the formula refuses with the reason.
+    calc.controls["padding"].value = "same"
+    calc.controls["output_padding"].value = 0
+    calc.controls["input size"].value = 4
+    calc.controls["kernel"].value = 4
+    assert keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same", output_padding=0
+                                        ).compute_output_shape((1, 4, 4, 1))[1] == 6
+    assert calc.result["formula"] is None and "cannot run" in calc.summary.value
+    assert calc.result["keras"].startswith("refuses (Size of out_backprop")
+    assert calc.result["agree"] and "both refuse" in calc.summary.value
+    calc.controls["output_padding"].value = 1
+    assert calc.result == {"formula": 7, "keras": "7", "agree": True}
 
 
 # ------------------------------------------------------------------- diagrams
