@@ -113,6 +113,52 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
         assert metrics.load_classifier(path, dataset).output.shape[-1] == 10
 
 
+#: What the shipped models computed when they were .keras files (Keras 3.15.1, the
+#: old loading path; tools/convert_keras_assets.py shows the weights files give exactly
+#: the same): every 97th pixel of G(z) for two z ~ N(0, 1) (seed 0; the conditional
+#: generator asked for a 3 and an 8), and the classifiers' logits for two uniform
+#: [-1, 1] inputs (seed 1). Any Keras 3 must reproduce them up to float round-off.
+REFERENCE_OUTPUTS = {
+    "dcgan_mnist": [
+        -0.99830, -0.95836, -1.00000, -0.90093, -1.00000, 0.77323, -1.00000, -1.00000, -0.99999,
+        -0.99994, -0.99766, -1.00000, 0.98097, -0.99928, 0.95575, -0.99980, -0.99501,
+    ],
+    "cgan_mnist": [
+        -0.99867, -1.00000, -1.00000, -1.00000, -1.00000, -1.00000, 0.34624, -0.81761, -1.00000,
+        -1.00000, -0.99994, -0.99994, 0.64577, -0.99975, -0.99487, -0.99999, -1.00000,
+    ],
+    "mnist": [
+        -3.4404, -23.5871, -3.3501, -1.4491, -5.8513, -14.8449, -9.8016, -22.3817, 32.2246, 1.9689,
+        -2.7318, -23.1202, -2.2079, -0.7860, -6.1146, -14.5501, -11.4486, -20.6577, 31.2689,
+        2.7210,
+    ],
+    "cifar10": [
+        -1.0166, 5.5062, -5.6028, -2.1178, -5.6446, -4.9918, -2.0331, -6.2802, 1.5432, 3.8774,
+        -0.5182, 3.9285, -4.5243, -1.8170, -4.7586, -4.3695, -2.5380, -5.4884, 2.5797, 2.8745,
+    ],
+}
+
+
+def test_shipped_models_compute_what_the_old_keras_files_computed():
+    from gan_utils import metrics
+
+    z = np.random.default_rng(0).standard_normal((2, LATENT_DIM)).astype(np.float32)
+    images = {
+        "dcgan_mnist": models.pretrained_generator("dcgan_mnist")(z, training=False),
+        "cgan_mnist": models.pretrained_generator("cgan_mnist")(
+            [z, np.array([3, 8], np.int32)], training=False),
+    }
+    for name, image in images.items():
+        np.testing.assert_allclose(np.asarray(image).ravel()[::97], REFERENCE_OUTPUTS[name],
+                                   atol=1e-4, err_msg=name)
+    for dataset in ("mnist", "cifar10"):
+        shape = metrics.COURSE_CLASSIFIERS[dataset].image_shape
+        x = np.random.default_rng(1).uniform(-1, 1, (2, *shape)).astype(np.float32)
+        logits = np.asarray(metrics.course_classifier(dataset)(x, training=False)).ravel()
+        np.testing.assert_allclose(logits, REFERENCE_OUTPUTS[dataset], atol=2e-3,
+                                   err_msg=dataset)
+
+
 def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
     import keras
 
