@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Execute notebooks the way a learner meets them on Colab or Kaggle: each one alone.
+
+    python .ci/execute_notebooks.py notebooks/*.ipynb
+
+Run by the Python of the environment under test: its own kernel (ipykernel) executes
+every cell, through its own nbclient. Each notebook is copied alone into a fresh empty
+folder that becomes the kernel's working directory, so nothing from the repository is
+within reach. Cells tagged "raises-exception" may fail, as under nbval. Prints one line
+per notebook (time, and the kernel's own description from the setup cell) and, for a
+failure, the failing cell's error; exits 1 if any notebook failed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+CELL_TIMEOUT = 900  # seconds, as pyproject.toml gives nbval
+
+
+def setup_line(nb) -> str:
+    """What the setup cell printed last (runtime.describe(): platform, TF, Keras)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "# Setup" in cell.source:
+            text = "".join(out.get("text", "") for out in cell.get("outputs", [])
+                           if out.get("output_type") == "stream")
+            return text.strip().splitlines()[-1] if text.strip() else "(setup printed nothing)"
+    return "(no setup cell)"
+
+
+def execute(path: Path) -> bool:
+    """Run one notebook alone in an empty folder; print what happened; True if it passed."""
+    folder = Path(tempfile.mkdtemp(prefix="notebook-"))
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    nb = nbformat.read(copy, as_version=4)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}})
+    started = time.monotonic()
+    try:
+        client.execute()
+        ok, error = True, ""
+    except CellExecutionError as failure:
+        ok, error = False, str(failure)
+    except Exception as failure:  # noqa: BLE001 - a dead kernel, a timeout: report, go on
+        ok, error = False, f"{type(failure).__name__}: {failure}"
+    seconds = time.monotonic() - started
+    print(f"{'PASSED' if ok else 'FAILED'} {path.name} ({seconds:.0f} s) {setup_line(nb)}",
+          flush=True)
+    if not ok:
+        print("   " + "\n   ".join(error.strip().splitlines()[-25:]), flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return ok
+
+
+def main(paths: list[str]) -> int:
+    print(f"kernel Python: {sys.executable} {sys.version.split()[0]}", flush=True)
+    results = {Path(p).name: execute(Path(p)) for p in paths}
+    failed = [name for name, ok in results.items() if not ok]
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
+          + (f": {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
