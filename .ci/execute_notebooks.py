@@ -31,7 +31,7 @@ def setup_line(nb) -> str:
     for cell in nb.cells:
         if cell.cell_type == "code" and "# Setup" in cell.source:
             text = "".join(out.get("text", "") for out in cell.get("outputs", [])
-                           if out.get("output_type") == "stream")
+                           if out.get("output_type") == "stream" and out.get("name") == "stdout")
             return text.strip().splitlines()[-1] if text.strip() else "(setup printed nothing)"
     return "(no setup cell)"
 
