@@ -36,6 +36,16 @@ def setup_line(nb) -> str:
     return "(no setup cell)"
 
 
+def failing_cell(nb) -> str:
+    """Which code cell raised (its number among the code cells and its first line)."""
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code, 1):
+        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return f"code cell {number}: {first[:100]}"
+    return "no cell (the kernel or the client failed)"
+
+
 def execute(path: Path) -> bool:
     """Run one notebook alone in an empty folder; print what happened; True if it passed."""
     folder = Path(tempfile.mkdtemp(prefix="notebook-"))
@@ -49,14 +59,14 @@ def execute(path: Path) -> bool:
         client.execute()
         ok, error = True, ""
     except CellExecutionError as failure:
-        ok, error = False, str(failure)
+        ok, error = False, f"{failure.ename}: {failure.evalue}"
     except Exception as failure:  # noqa: BLE001 - a dead kernel, a timeout: report, go on
         ok, error = False, f"{type(failure).__name__}: {failure}"
     seconds = time.monotonic() - started
     print(f"{'PASSED' if ok else 'FAILED'} {path.name} ({seconds:.0f} s) {setup_line(nb)}",
           flush=True)
     if not ok:
-        print("   " + "\n   ".join(error.strip().splitlines()[-25:]), flush=True)
+        print(f"   at {failing_cell(nb)}\n   {error.strip()[:800]}", flush=True)
     shutil.rmtree(folder, ignore_errors=True)
     return ok
 
