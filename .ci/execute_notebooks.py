@@ -40,7 +40,8 @@ def failing_cell(nb) -> str:
     """Which code cell raised (its number among the code cells and its first line)."""
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     for number, cell in enumerate(code, 1):
-        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
+        expected = "raises-exception" in cell.get("metadata", {}).get("tags", [])
+        if not expected and any(out.get("output_type") == "error" for out in cell.outputs):
             first = next((line for line in cell.source.splitlines() if line.strip()), "")
             return f"code cell {number}: {first[:100]}"
     return "no cell (the kernel or the client failed)"
