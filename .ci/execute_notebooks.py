@@ -56,13 +56,17 @@ def execute(path: Path) -> bool:
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
+    kernel_log = folder / "kernel-stderr.log"  # TensorFlow's and the kernel's own chatter
     try:
-        client.execute()
+        with kernel_log.open("w") as stderr:
+            client.execute(stderr=stderr)  # passed on to the kernel's process
         ok, error = True, ""
     except CellExecutionError as failure:
-        ok, error = False, f"{failure.ename}: {failure.evalue}"
+        ok, error = False, (f"{failure.ename}: {failure.evalue}" if hasattr(failure, "ename")
+                            else str(failure).strip().splitlines()[-1])
     except Exception as failure:  # noqa: BLE001 - a dead kernel, a timeout: report, go on
-        ok, error = False, f"{type(failure).__name__}: {failure}"
+        tail = kernel_log.read_text(errors="replace").strip().splitlines()[-10:]
+        ok, error = False, "\n".join([f"{type(failure).__name__}: {failure}", *tail])
     seconds = time.monotonic() - started
     print(f"{'PASSED' if ok else 'FAILED'} {path.name} ({seconds:.0f} s) {setup_line(nb)}",
           flush=True)
