@@ -56,7 +56,8 @@ def execute(path: Path) -> bool:
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
-    kernel_log = folder / "kernel-stderr.log"  # TensorFlow's and the kernel's own chatter
+    # TensorFlow's and the kernel's own chatter, kept out of the notebook's empty folder
+    kernel_log = Path(tempfile.mkdtemp(prefix="kernel-log-")) / "stderr.log"
     try:
         with kernel_log.open("w") as stderr:
             client.execute(stderr=stderr)  # passed on to the kernel's process
@@ -73,6 +74,7 @@ def execute(path: Path) -> bool:
     if not ok:
         print(f"   at {failing_cell(nb)}\n   {error.strip()[:800]}", flush=True)
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(kernel_log.parent, ignore_errors=True)
     return ok
 
 
