@@ -154,17 +154,26 @@ def git_source() -> str:
     return f"git+file://{ROOT}@{commit}"
 
 
-def main() -> int:
-    job = sys.argv[1] if len(sys.argv) > 1 else ""
-    version, constraints, extra, description = job_settings(job)
-    print(f"== {description}")
+def job_env(version: str) -> dict[str, str]:
+    """The environment for pip and the kernels: shared cache, the job's pyenv Python, and
+    never this checkout on PYTHONPATH (the installed gan_utils is the one under test)."""
     cache = Path(os.environ.get("GAN_CI_PIP_CACHE",
                                 Path.home() / ".cache" / "gan-course-ci" / "pip"))
     env = {**os.environ, "PIP_CACHE_DIR": str(cache), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
            "PYENV_VERSION": version}
-    env.pop("PYTHONPATH", None)     # the installed gan_utils, never this checkout's
+    env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
-    work = Path(tempfile.mkdtemp(prefix=f"gan-ci-{job}-"))
+    return env
+
+
+def prepare(job: str, work: Path) -> int:
+    """Steps 1-3: the platform's environment in work/venv, gan_utils installed into it as the
+    setup cell installs it, and the check that this changed nothing."""
+    started = time.monotonic()
+    version, constraints, extra, description = job_settings(job)
+    print(f"== {description}")
+    env = job_env(version)
+    work.mkdir(parents=True, exist_ok=True)
     constraints_file = work / "constraints.txt"
     constraints_file.write_text("".join(f"{name}=={pin}\n" for name, pin in
                                         sorted(constraints.items())))
@@ -172,9 +181,8 @@ def main() -> int:
     base_python = run(["pyenv", "which", f"python{version.rsplit('.', 1)[0]}"],
                       env=env).stdout.strip()
     venv = work / "venv"
-    run([base_python, "-m", "venv", str(venv)], env=env)
+    run([base_python, "-m", "venv", "--clear", str(venv)], env=env)
     python = venv / "bin" / "python"
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     pip = [str(python), "-m", "pip", "install", "--quiet"]
     # The platform's own pip (Colab's and Kaggle's freezes list one); lowest: the newest.
     pip_pin = ["pip"] if "pip" in constraints else ["--upgrade", "pip"]
@@ -193,6 +201,7 @@ def main() -> int:
                                     COURSE_PACKAGES + RUNNER_PACKAGES + extra))
 
     source = git_source()
+    (work / "source.txt").write_text(source)
     # Exactly the setup cell's command (%pip install --quiet "gan_utils @ SOURCE").
     run(pip + [f"gan_utils @ {source}"], env=env)
     after = freeze(python)
@@ -204,19 +213,43 @@ def main() -> int:
         for name in added if name in constraints and after[name] != constraints[name]]
     print(f"[{job}] packages the install changed: " + ("; ".join(changed) or "none"))
     print(f"[{job}] packages the install added besides gan_utils: " + (", ".join(added) or "none"))
+    print(f"[{job}] environment and install: {time.monotonic() - started:.0f} s")
     if changed:
         print(f"[{job}] FAILED: installing gan_utils changed the platform's packages")
         return 1
+    return 0
 
+
+def notebooks(job: str, work: Path) -> int:
+    """Step 4: every notebook, quick mode, each alone in an empty folder, with the kernel of
+    the environment prepare() built."""
+    version = job_settings(job)[0]
+    env = job_env(version)
+    python = work / "venv" / "bin" / "python"
+    env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
     env.update(GAN_UTILS_QUICK="1", GAN_UTILS_DATA=str(DATASETS.resolve()), MPLBACKEND="Agg",
-               TF_CPP_MIN_LOG_LEVEL="2", GAN_UTILS_SOURCE=source)
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+               TF_CPP_MIN_LOG_LEVEL="2", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               GAN_UTILS_SOURCE=(work / "source.txt").read_text())
     started = time.monotonic()
     status = subprocess.run([str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
-                             *map(str, notebooks)], env=env, cwd=work).returncode
+                             *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))],
+                            env=env, cwd=work).returncode
     print(f"[{job}] notebooks: {time.monotonic() - started:.0f} s")
     return status
 
 
+def main(argv: list[str]) -> int:
+    """``JOB`` (everything), or ``prepare JOB DIR`` then ``notebooks JOB DIR`` (.ci/run builds
+    the next job's environment while the current one runs its notebooks)."""
+    if len(argv) == 1:
+        work = Path(tempfile.mkdtemp(prefix=f"gan-ci-{argv[0]}-"))
+        return prepare(argv[0], work) or notebooks(argv[0], work)
+    if len(argv) == 3 and argv[0] in ("prepare", "notebooks"):
+        phase = prepare if argv[0] == "prepare" else notebooks
+        return phase(argv[1], Path(argv[2]))
+    raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR "
+                     "(JOB: colab, kaggle or lowest)")
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
