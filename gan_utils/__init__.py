@@ -30,7 +30,7 @@ COURSE_BRANCH = "main"
 # Each is at or below what Colab and Kaggle ship. (distribution name, module, floor)
 FLOORS = (
     ("tensorflow", "tensorflow", "2.18.0"),
-    ("keras", "keras", "3.5.0"),
+    ("keras", "keras", "3.11.0"),
     ("numpy", "numpy", "2.0.0"),
     ("scipy", "scipy", "1.13.0"),
     ("matplotlib", "matplotlib", "3.9.0"),
