@@ -56,11 +56,12 @@ def execute(path: Path) -> bool:
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
-    # TensorFlow's and the kernel's own chatter, kept out of the notebook's empty folder
+    # The kernel process's own output (TensorFlow's and ipykernel's chatter; cell outputs go
+    # into the notebook), kept out of the notebook's empty folder
     kernel_log = Path(tempfile.mkdtemp(prefix="kernel-log-")) / "stderr.log"
     try:
-        with kernel_log.open("w") as stderr:
-            client.execute(stderr=stderr)  # passed on to the kernel's process
+        with kernel_log.open("w") as log:  # passed on to the kernel's process
+            client.execute(stdout=log, stderr=log)
         ok, error = True, ""
     except CellExecutionError as failure:
         ok, error = False, (f"{failure.ename}: {failure.evalue}" if hasattr(failure, "ename")
