@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One CI job that reproduces a learner's platform: Colab, Kaggle, or the lowest versions.
 
-    python3 .ci/platform_job.py colab|kaggle|lowest
+    python3 .ci/platform_job.py colab|kaggle|lowest          # the whole job
+    python3 .ci/platform_job.py prepare|notebooks JOB DIR   # its two halves (.ci/run)
 
 Each job (standard library only, so any Python 3 runs it):
 
