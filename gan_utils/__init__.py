@@ -26,18 +26,64 @@ COURSE_REPOSITORY = "open-gan-course/gan-course"
 COURSE_BRANCH = "main"
 
 
+# The oldest version of each dependency the course is tested with: the same floors as
+# pyproject.toml (a test keeps them equal), checked by check_versions() in every notebook.
+# Each is at or below what Colab and Kaggle ship. (distribution name, module, floor)
+FLOORS = (
+    ("tensorflow", "tensorflow", "2.18.0"),
+    ("keras", "keras", "3.11.0"),
+    ("numpy", "numpy", "2.0.0"),
+    ("scipy", "scipy", "1.13.0"),
+    ("matplotlib", "matplotlib", "3.9.0"),
+    ("pillow", "PIL", "10.0.0"),
+    ("imageio", "imageio", "2.31.0"),
+    ("tqdm", "tqdm", "4.66.0"),
+    ("ipywidgets", "ipywidgets", "7.7.1"),
+    ("ipython", "IPython", "7.34.0"),
+)
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """The leading numbers of a version string: "2.21.0rc1" -> (2, 21, 0), "3.13" -> (3, 13)."""
+    numbers = []
+    for part in version.split(".")[:3]:
+        digits = ""
+        for ch in part:
+            if not ch.isdigit():
+                break
+            digits += ch
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def too_old(found: str, floor: str) -> bool:
+    """Whether an installed version lies below a floor ("2.17.1" < "2.18.0"; "2.18" is not)."""
+    have, need = version_tuple(found), version_tuple(floor)
+    width = max(len(have), len(need))
+    return have + (0,) * (width - len(have)) < need + (0,) * (width - len(need))
+
+
 def check_versions() -> None:
-    """Fail early, with a clear message, on a TensorFlow or Keras the course does not support."""
-    import keras
-    import tensorflow as tf
+    """Fail early, with one clear message, on a dependency older than the course supports.
 
-    def major_minor(version: str) -> tuple[int, int]:
-        major, minor = version.split(".")[:2]
-        return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+    Reads each package's own ``__version__`` (so TensorFlow counts whichever distribution
+    provides it: tensorflow, tensorflow-cpu, tf-nightly) and insists on Keras 3.
+    """
+    import importlib
 
-    if major_minor(tf.__version__) < (2, 16):
-        raise RuntimeError(f"TensorFlow {tf.__version__} is too old: the course needs 2.16+ "
-                           "(pip install -U 'tensorflow>=2.16').")
-    if major_minor(keras.__version__)[0] != 3:
-        raise RuntimeError(f"Keras {keras.__version__} found: the course needs Keras 3 "
-                           "(pip install -U 'keras>=3.3'); legacy tf_keras is not supported.")
+    old = []
+    for distribution, module, floor in FLOORS:
+        found = getattr(importlib.import_module(module), "__version__", "0")
+        if distribution == "keras" and version_tuple(found)[:1] != (3,):
+            raise RuntimeError(f"Keras {found} found: the course needs Keras 3 "
+                               f"(pip install -U 'keras>={floor},<4'); legacy tf_keras is not "
+                               "supported.")
+        if too_old(found, floor):
+            old.append((distribution, found, floor))
+    if old:
+        listed = ", ".join(f"{name} {found} (needs {floor}+)" for name, found, floor in old)
+        upgrade = " ".join(f"'{name}>={floor}'" for name, _, floor in old)
+        raise RuntimeError(f"Too old for the course: {listed}. Upgrade with: "
+                           f"pip install -U {upgrade}, then restart the kernel.")

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""One CI job that reproduces a learner's platform: Colab, Kaggle, or the lowest versions.
+
+    python3 .ci/platform_job.py colab|kaggle|lowest          # the whole job
+    python3 .ci/platform_job.py prepare|notebooks JOB DIR   # its two halves (.ci/run)
+
+Each job (standard library only, so any Python 3 runs it):
+
+1. builds a fresh virtual environment with the platform's Python (pyenv) holding the
+   platform's exact versions of every package the course imports or runs notebooks with
+   (its published ``pip freeze`` as a constraints file; for ``lowest``, the floors that
+   pyproject.toml declares);
+2. installs gan_utils exactly as the notebooks' setup cell does: ``pip install
+   "gan_utils @ git+file://<checkout>@<commit>"``, not editable, no constraints;
+3. compares ``pip freeze --all`` before and after, prints every package the install
+   changed ("none" when none) and fails if a package that was there before changed;
+4. executes every notebook in quick mode, each copied alone into an empty folder (in
+   Colab a notebook arrives without the repository around it), with this environment's
+   kernel (.ci/execute_notebooks.py, run by the environment's own Python).
+
+Wheels come from a pip cache shared by the jobs (``GAN_CI_PIP_CACHE``, default
+``~/.cache/gan-course-ci/pip``). Exit status: 0 only when every step passed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATFORMS = ROOT.parent / "shared" / "platforms"
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+# What the course imports (gan_utils and the notebooks) and what runs its notebooks
+# (a kernel and a notebook client). Their versions come from the platform's constraints.
+COURSE_PACKAGES = ["tensorflow", "keras", "numpy", "scipy", "matplotlib", "pillow", "imageio",
+                   "tqdm", "ipywidgets", "ipython"]
+RUNNER_PACKAGES = ["ipykernel", "jupyter_client", "nbformat", "nbclient"]
+
+# Kaggle builds on Colab's base image, then pip-installs its own pins. Those pins move
+# these base packages with them (ipywidgets 8 needs widgetsnbextension 4; nbconvert 6.4.5
+# needs nbclient < 0.6 and mistune < 2), so the base's pins for them do not hold on Kaggle.
+KAGGLE_MOVES = {"widgetsnbextension", "nbclient", "mistune"}
+
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
+FLOOR = re.compile(r'^"?([A-Za-z0-9][A-Za-z0-9._-]*)>=([^,"\s;]+)')
+
+
+def canonical(name: str) -> str:
+    """PEP 503 normalised name: ImageIO, imageio and image_io are one package."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(path: Path) -> dict[str, str]:
+    """The ``name==version`` lines of a pip freeze or requirements file, by canonical name."""
+    found = {}
+    for line in path.read_text().splitlines():
+        match = PIN.match(line.strip())
+        if match:
+            found[canonical(match.group(1))] = match.group(2)
+    return found
+
+
+def pyproject_floors() -> dict[str, str]:
+    """``name>=version`` of pyproject.toml's [project] dependencies (read as text: 3.10 has
+    no tomllib)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    block = re.search(r"^dependencies = \[(.*?)^\]", text, re.M | re.S)
+    if not block:
+        raise SystemExit("pyproject.toml: no [project] dependencies list found")
+    floors = {}
+    for line in block.group(1).splitlines():
+        match = FLOOR.match(line.strip())
+        if match:
+            floors[canonical(match.group(1))] = match.group(2)
+    return floors
+
+
+def requires_python_floor() -> str:
+    """The lowest Python pyproject.toml declares, e.g. "3.10"."""
+    match = re.search(r'^requires-python = ">=(\d+\.\d+)', (ROOT / "pyproject.toml").read_text(),
+                      re.M)
+    if not match:
+        raise SystemExit("pyproject.toml: requires-python must read \">=3.X\"")
+    return match.group(1)
+
+
+def job_settings(job: str) -> tuple[str, dict[str, str], list[str], str]:
+    """(pyenv Python version, constraints, extra packages, description) of one job."""
+    if job == "colab":
+        constraints = pins(PLATFORMS / "colab" / "pip-freeze.txt")
+        return "3.13.0", constraints, [], "Colab: Python 3.13, Colab's pip freeze as constraints"
+    if job == "kaggle":
+        base = pins(PLATFORMS / "kaggle" / "colab-base-pip-freeze.txt")
+        own = pins(PLATFORMS / "kaggle" / "kaggle_requirements.txt")
+        constraints = {name: version for name, version in base.items()
+                       if name not in KAGGLE_MOVES and name not in own}
+        constraints.update(own)
+        return ("3.12.1", constraints, ["nbconvert"],
+                "Kaggle: Python 3.12.1 (pyenv's nearest to Kaggle's 3.12.13), Colab's May "
+                "base freeze + Kaggle's own pins")
+    if job == "lowest":
+        python = {"3.10": "3.10.13", "3.11": "3.11.7", "3.12": "3.12.1"}[requires_python_floor()]
+        return (python, pyproject_floors(), [],
+                f"lowest: Python {python}, every floor pyproject.toml declares")
+    raise SystemExit(f"unknown job {job!r}: expected colab, kaggle or lowest")
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a command, echoing it; stop the job with its output when it fails."""
+    print("+", " ".join(str(part) for part in command), flush=True)
+    result = subprocess.run(command, text=True, capture_output=True, **kwargs)
+    if result.returncode != 0:
+        print(result.stdout[-4000:], result.stderr[-4000:], sep="\n")
+        raise SystemExit(f"command failed with exit status {result.returncode}")
+    return result
+
+
+def freeze(python: Path) -> dict[str, str]:
+    """{canonical name: version} of everything installed in an environment."""
+    lines = run([str(python), "-m", "pip", "freeze", "--all"]).stdout.splitlines()
+    found = {}
+    for line in lines:
+        if " @ " in line:
+            name, source = line.split(" @ ", 1)
+            found[canonical(name)] = source.strip()
+        elif (match := PIN.match(line)):
+            found[canonical(match.group(1))] = match.group(2)
+    return found
+
+
+def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """What an install did to the packages that were there before, as lines."""
+    lines = []
+    for name in sorted(before):
+        if name not in after:
+            lines.append(f"removed {name} {before[name]}")
+        elif after[name] != before[name]:
+            lines.append(f"changed {name} {before[name]} -> {after[name]}")
+    return lines
+
+
+def git_source() -> str:
+    """The setup cell's install source for this checkout: a git address at its commit."""
+    commit = run(["git", "-C", str(ROOT), "rev-parse", "HEAD"]).stdout.strip()
+    dirty = run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]).stdout
+    if dirty.strip():
+        print("note: uncommitted changes are not part of the install (pip installs commit "
+              f"{commit[:10]}):\n{dirty}")
+    return f"git+file://{ROOT}@{commit}"
+
+
+def job_env(version: str) -> dict[str, str]:
+    """The environment for pip and the kernels: shared cache, the job's pyenv Python, and
+    never this checkout on PYTHONPATH (the installed gan_utils is the one under test)."""
+    cache = Path(os.environ.get("GAN_CI_PIP_CACHE",
+                                Path.home() / ".cache" / "gan-course-ci" / "pip"))
+    env = {**os.environ, "PIP_CACHE_DIR": str(cache), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+           "PYENV_VERSION": version}
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def prepare(job: str, work: Path) -> int:
+    """Steps 1-3: the platform's environment in work/venv, gan_utils installed into it as the
+    setup cell installs it, and the check that this changed nothing."""
+    started = time.monotonic()
+    version, constraints, extra, description = job_settings(job)
+    print(f"== {description}")
+    env = job_env(version)
+    work.mkdir(parents=True, exist_ok=True)
+    constraints_file = work / "constraints.txt"
+    constraints_file.write_text("".join(f"{name}=={pin}\n" for name, pin in
+                                        sorted(constraints.items())))
+
+    base_python = run(["pyenv", "which", f"python{version.rsplit('.', 1)[0]}"],
+                      env=env).stdout.strip()
+    venv = work / "venv"
+    run([base_python, "-m", "venv", "--clear", str(venv)], env=env)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet"]
+    # The platform's own pip (Colab's and Kaggle's freezes list one); lowest: the newest.
+    pip_pin = ["pip"] if "pip" in constraints else ["--upgrade", "pip"]
+    run(pip + ["-c", str(constraints_file)] + pip_pin, env=env)
+    run(pip + ["-c", str(constraints_file)] + COURSE_PACKAGES + RUNNER_PACKAGES + extra, env=env)
+
+    before = freeze(python)
+    mismatched = [f"{name} {before.get(name)} (wanted {constraints[name]})"
+                  for name in COURSE_PACKAGES + RUNNER_PACKAGES + extra
+                  if canonical(name) in constraints
+                  and before.get(canonical(name)) != constraints[canonical(name)]]
+    if mismatched:
+        print("the environment does not hold the platform's versions:", *mismatched, sep="\n  ")
+        return 1
+    print("environment:", ", ".join(f"{name} {before.get(canonical(name))}" for name in
+                                    COURSE_PACKAGES + RUNNER_PACKAGES + extra))
+
+    source = git_source()
+    (work / "source.txt").write_text(source)
+    # Exactly the setup cell's command (%pip install --quiet "gan_utils @ SOURCE").
+    run(pip + [f"gan_utils @ {source}"], env=env)
+    after = freeze(python)
+    added = sorted(set(after) - set(before) - {"gan-utils"})
+    # A package the platform has, but this smaller environment lacked, counts as changed
+    # when the install brought a version other than the platform's.
+    changed = changes(before, after) + [
+        f"changed {name} {constraints[name]} -> {after[name]} (the platform's version)"
+        for name in added if name in constraints and after[name] != constraints[name]]
+    print(f"[{job}] packages the install changed: " + ("; ".join(changed) or "none"))
+    print(f"[{job}] packages the install added besides gan_utils: " + (", ".join(added) or "none"))
+    print(f"[{job}] environment and install: {time.monotonic() - started:.0f} s")
+    if changed:
+        print(f"[{job}] FAILED: installing gan_utils changed the platform's packages")
+        return 1
+    return 0
+
+
+def notebooks(job: str, work: Path) -> int:
+    """Step 4: every notebook, quick mode, each alone in an empty folder, with the kernel of
+    the environment prepare() built."""
+    version = job_settings(job)[0]
+    env = job_env(version)
+    python = work / "venv" / "bin" / "python"
+    env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
+    env.update(GAN_UTILS_QUICK="1", GAN_UTILS_DATA=str(DATASETS.resolve()), MPLBACKEND="Agg",
+               TF_CPP_MIN_LOG_LEVEL="2", PYDEVD_DISABLE_FILE_VALIDATION="1",
+               GAN_UTILS_SOURCE=(work / "source.txt").read_text())
+    started = time.monotonic()
+    status = subprocess.run([str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
+                             *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))],
+                            env=env, cwd=work).returncode
+    print(f"[{job}] notebooks: {time.monotonic() - started:.0f} s")
+    return status
+
+
+def main(argv: list[str]) -> int:
+    """``JOB`` (everything), or ``prepare JOB DIR`` then ``notebooks JOB DIR`` (.ci/run builds
+    the next job's environment while the current one runs its notebooks)."""
+    if len(argv) == 1:
+        work = Path(tempfile.mkdtemp(prefix=f"gan-ci-{argv[0]}-"))
+        return prepare(argv[0], work) or notebooks(argv[0], work)
+    if len(argv) == 3 and argv[0] in ("prepare", "notebooks"):
+        phase = prepare if argv[0] == "prepare" else notebooks
+        return phase(argv[1], Path(argv[2]))
+    raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR "
+                     "(JOB: colab, kaggle or lowest)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
