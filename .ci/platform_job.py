@@ -38,7 +38,7 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 
 # What the course imports (gan_utils and the notebooks) and what runs its notebooks
 # (a kernel and a notebook client). Their versions come from the platform's constraints.
-COURSE_PACKAGES = ["tensorflow", "keras", "numpy", "scipy", "matplotlib", "pillow", "imageio",
+COURSE_PACKAGES = ["tensorflow", "keras", "numpy", "scipy", "matplotlib", "pillow",
                    "tqdm", "ipywidgets", "ipython"]
 RUNNER_PACKAGES = ["ipykernel", "jupyter_client", "nbformat", "nbclient"]
 

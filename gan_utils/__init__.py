@@ -36,7 +36,6 @@ FLOORS = (
     ("scipy", "scipy", "1.13.0"),
     ("matplotlib", "matplotlib", "3.9.0"),
     ("pillow", "PIL", "10.0.0"),
-    ("imageio", "imageio", "2.31.0"),
     ("tqdm", "tqdm", "4.66.0"),
     ("ipywidgets", "ipywidgets", "7.7.1"),
     ("ipython", "IPython", "7.34.0"),

@@ -44,7 +44,7 @@ DECLARED = floors_of(re.findall(r'^\s+"([^"]+)",', PYPROJECT.split("dependencies
 
 def test_pyproject_declares_a_floor_for_every_dependency():
     assert set(DECLARED) == {"tensorflow", "keras", "numpy", "scipy", "matplotlib", "pillow",
-                             "imageio", "tqdm", "ipywidgets", "ipython"}
+                             "tqdm", "ipywidgets", "ipython"}
     assert platform_job.pyproject_floors() == {name: str(v) for name, v in DECLARED.items()}
 
 
@@ -106,13 +106,20 @@ def test_too_old_compares_numbers_not_strings(found, floor, old):
 
 
 def test_check_versions_names_every_package_that_is_too_old(monkeypatch):
+    # tqdm is faked old; Pillow's floor is raised past any release (faking PIL itself would
+    # leave a fake behind in modules that import it during the check, such as matplotlib's).
+    import PIL
+
     monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(__version__="4.60.0"))
-    monkeypatch.setitem(sys.modules, "imageio", types.SimpleNamespace(__version__="2.30.9"))
+    monkeypatch.setattr(gan_utils, "FLOORS", tuple(
+        (name, module, "99.0.0" if name == "pillow" else floor)
+        for name, module, floor in gan_utils.FLOORS))
     with pytest.raises(RuntimeError) as failure:
         gan_utils.check_versions()
     message = str(failure.value)
-    assert "imageio 2.30.9 (needs 2.31.0+)" in message and "tqdm 4.60.0 (needs 4.66.0+)" in message
-    assert "pip install -U 'imageio>=2.31.0' 'tqdm>=4.66.0'" in message
+    assert f"pillow {PIL.__version__} (needs 99.0.0+)" in message
+    assert "tqdm 4.60.0 (needs 4.66.0+)" in message
+    assert "pip install -U 'pillow>=99.0.0' 'tqdm>=4.66.0'" in message
 
 
 def test_check_versions_insists_on_keras_3(monkeypatch):
