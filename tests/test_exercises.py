@@ -121,8 +121,9 @@ def test_scan_accepts_exercises_that_follow_the_convention():
     cells = [_cell("markdown", "## Exercises\n\nRerun from the parameters cell."),
              _exercise(1), CHECKED, _exercise(2),
              _cell("code", "exercises.check_that('q', ok, 'why')"),
-             _cell("markdown", "### Exercise 3 · with a list in its answer\n\n<details>"
-                               "<summary>Answer</summary>\n\n1. **first** 2. **second**\n</details>"),
+             _cell("markdown", "### Exercise 3 · with a list in its answer\n\n"
+                               "<details><summary>Answer</summary>\n\n"
+                               "1. **first** 2. **second**\n</details>"),
              CHECKED]
     assert exercise_problems(cells) == []
 
