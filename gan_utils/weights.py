@@ -246,16 +246,23 @@ def _check_and_assign(model, path, description: dict, arrays: dict[str, np.ndarr
 
 
 @contextmanager
-def float32_policy():
-    """Build models in float32 whatever the global (mixed precision) policy, then restore it."""
+def dtype_policy(name: str):
+    """Build models under the global dtype policy ``name`` ("float32", "mixed_bfloat16", ...),
+    then restore the previous one, whatever happened inside."""
     import keras
 
     previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float32")
+    keras.config.set_dtype_policy(name)
     try:
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def float32_policy():
+    """Build models in float32 whatever the global (mixed precision) policy, then restore it:
+    shipped weights always load into a float32 network."""
+    return dtype_policy("float32")
 
 
 def build_and_load(build: Callable, path, *, builder: str, builder_args: dict,

@@ -6,18 +6,15 @@ import keras
 import numpy as np
 import pytest
 
-from gan_utils import models
+from gan_utils import models, weights
 
 
 @pytest.fixture
 def bfloat16_policy():
     """Run a test under the mixed_bfloat16 global policy, then restore the previous one."""
     previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    try:
+    with weights.dtype_policy("mixed_bfloat16"):
         yield
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
     assert keras.mixed_precision.global_policy().name == previous.name
 
 
