@@ -11,8 +11,14 @@ form) or a probability :math:`D = \sigma(L)` (``from_logits=False``). With
 - generator, non-saturating: :math:`\mathrm{mean}(-\log D(G(z)))`, minimised.
 
 Label smoothing replaces the real label 1 by ``1 - label_smoothing`` (one-sided, as
-Salimans et al. recommend); label noise adds uniform noise of width ``label_noise``
-to every label, pulling it towards the middle (the Deep Learning with Python recipe).
+Salimans et al. recommend). Label noise is Deep Learning with Python's rule (1st edition,
+section 8.5), translated to this course's convention. The book labels fakes 1 and reals 0
+and adds ``0.05 * uniform`` to every label: fakes get :math:`1 + u`, reals :math:`u`,
+with :math:`u \sim U[0, 0.05)`. Its discriminator predicts P(fake); ours predicts
+P(real) = 1 - P(fake), so the same targets are :math:`1 - u` for real images and
+:math:`-u` for fakes. A target below 0 is one no probability reaches: on fakes the
+discriminator is never satisfied, while on real images it is asked for :math:`1 - u`,
+not certainty.
 """
 
 from __future__ import annotations
@@ -65,11 +71,15 @@ def real_labels(batch_size, label_smoothing: float = 0.0, label_noise: float = 0
 
 
 def fake_labels(batch_size, label_noise: float = 0.0, seed=None) -> tf.Tensor:
-    """Targets for generated images: 0, plus uniform noise in [0, label_noise)."""
+    """Targets for generated images: 0, minus uniform noise in [0, label_noise).
+
+    Minus, not plus: the book's fake label 1 + u, seen from a discriminator that predicts
+    P(real) = 1 - P(fake), is -u (see the module's docstring).
+    """
     _check_fraction("label_noise", label_noise)
     labels = tf.zeros([batch_size])
     if label_noise:
-        labels += _uniform(batch_size, label_noise, seed)
+        labels -= _uniform(batch_size, label_noise, seed)
     return labels
 
 
@@ -89,7 +99,8 @@ def discriminator_loss(real_outputs, fake_outputs, *, label_smoothing: float = 0
                        seed=None) -> tf.Tensor:
     """The discriminator's loss: BCE(real, 1) + BCE(fake, 0), each averaged over its batch.
 
-    ``label_smoothing`` lowers the real target; ``label_noise`` jitters both targets;
+    ``label_smoothing`` lowers the real target; ``label_noise`` lowers both targets by
+    independent uniform amounts (the book's rule, see the module's docstring);
     ``seed`` (a pair of ints or a tensor of shape [2]) makes the jitter repeatable.
     """
     real_n, fake_n = tf.size(real_outputs), tf.size(fake_outputs)

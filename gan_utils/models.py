@@ -20,6 +20,17 @@ def dcgan_initializer():
     return keras.initializers.RandomNormal(mean=0.0, stddev=DCGAN_INIT_STDDEV)
 
 
+def dcgan_gamma_initializer():
+    """Batch-norm scales from N(1, 0.02), as in the DCGAN reference code (the course's seed 002).
+
+    The paper's own code (and PyTorch's DCGAN example) draw every batch-norm scale from a
+    normal of mean 1 and the same small spread as the weights; Keras' default is all ones.
+    """
+    import keras
+
+    return keras.initializers.RandomNormal(mean=1.0, stddev=DCGAN_INIT_STDDEV)
+
+
 def _hidden_activation(activation: str, name: str):
     """The generator's hidden non-linearity: ReLU (DCGAN paper) or LeakyReLU (TF tutorial)."""
     import keras
@@ -181,7 +192,8 @@ def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
 
     Project and reshape to 4x4x(8*filters), then four ConvT 4x4, stride 2
     (8, 16, 32, 64 pixels; 4, 2, 1 times ``filters`` channels, then 3), batch norm
-    and ReLU after every layer but the last, tanh (float32) at the end.
+    and ReLU after every layer but the last (batch-norm scales from N(1, 0.02)), tanh
+    (float32) at the end.
     """
     import keras
     from keras import layers
@@ -193,13 +205,14 @@ def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
     x = layers.Dense(4 * 4 * 8 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(z)
     x = layers.Reshape((4, 4, 8 * filters), name="reshape")(x)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_initializer(), name="project_bn")(x)
     x = layers.ReLU(name="project_act")(x)
     for i, multiple in enumerate((4, 2, 1), start=1):
         x = layers.Conv2DTranspose(multiple * filters, 4, strides=2, padding="same",
                                    use_bias=False, kernel_initializer=dcgan_initializer(),
                                    name=f"up{i}")(x)
-        x = layers.BatchNormalization(name=f"up{i}_bn")(x)
+        x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_initializer(),
+                                      name=f"up{i}_bn")(x)
         x = layers.ReLU(name=f"up{i}_act")(x)
     x = layers.Conv2DTranspose(3, 4, strides=2, padding="same",
                                kernel_initializer=dcgan_initializer(), name="to_image")(x)
@@ -226,7 +239,8 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
         x = layers.Conv2D(multiple * filters, 4, strides=2, padding="same", use_bias=i == 1,
                           kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
         if i > 1:
-            x = layers.BatchNormalization(name=f"down{i}_bn")(x)
+            x = layers.BatchNormalization(gamma_initializer=dcgan_gamma_initializer(),
+                                          name=f"down{i}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
     x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan_initializer(),
                       name="score")(x)

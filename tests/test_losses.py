@@ -63,13 +63,37 @@ def test_label_smoothing_and_noise():
     again = losses.real_labels(1000, label_noise=0.05, seed=[1, 2]).numpy()
     np.testing.assert_array_equal(noisy, again)
     fake = losses.fake_labels(1000, label_noise=0.05, seed=[3, 4]).numpy()
-    assert fake.min() >= 0.0 and fake.max() <= 0.05
+    assert fake.max() <= 0.0 and fake.min() > -0.05 and fake.std() > 0.01
     # with smoothing, a D that outputs exactly 0.9 on real images is optimal there
     p = 0.9
     smoothed = losses.discriminator_loss(tf.constant([p]), tf.constant([1e-9]),
                                          label_smoothing=0.1, from_logits=False)
     assert smoothed.numpy() == pytest.approx(-(0.9 * math.log(p) + 0.1 * math.log(1 - p)),
                                              rel=1e-4)
+
+
+def test_label_noise_is_deep_learning_with_pythons_rule():
+    """The book's targets, P(fake) = 1 + u for fakes and u for reals, seen as P(real)."""
+    # the book: labels = [1] * fakes + [0] * reals, then labels += 0.05 * uniform
+    book_fake = 1.0 + 0.05 * tf.random.stateless_uniform([500], seed=[7, 8]).numpy()
+    book_real = 0.0 + 0.05 * tf.random.stateless_uniform([500], seed=[5, 6]).numpy()
+    # its discriminator predicts P(fake); ours P(real) = 1 - P(fake)
+    np.testing.assert_allclose(losses.fake_labels(500, label_noise=0.05, seed=[7, 8]).numpy(),
+                               1.0 - book_fake, atol=1e-6)
+    np.testing.assert_allclose(losses.real_labels(500, label_noise=0.05, seed=[5, 6]).numpy(),
+                               1.0 - book_real, atol=1e-6)
+    # the discriminator's loss on a fake, with target -u: by hand for one logit
+    logit, target = 0.3, -0.02
+    expected = -(target * math.log(1 / (1 + math.exp(-logit)))
+                 + (1 - target) * math.log(1 - 1 / (1 + math.exp(-logit))))
+    got = losses.bce_with_logits(tf.constant([target]), tf.constant([logit])).numpy()[0]
+    assert got == pytest.approx(expected, rel=1e-5)
+    # its gradient sigma(L) - target stays positive: D is never satisfied on fakes
+    with tf.GradientTape() as tape:
+        logits = tf.constant([-8.0])
+        tape.watch(logits)
+        loss = losses.bce_with_logits(tf.constant([target]), logits)
+    assert tape.gradient(loss, logits).numpy()[0] > 0.02 - 1e-6
 
 
 @pytest.mark.parametrize("kwargs", [{"label_smoothing": 0.6}, {"label_noise": -0.1}])
