@@ -288,6 +288,36 @@ def classifier_score(probabilities) -> float:
     return float(np.exp(terms.sum(axis=1).mean()))
 
 
+class Confidence(NamedTuple):
+    """How sure a classifier is of a set of images: a generator's samples or real ones."""
+
+    mean_top: float            # mean over images of max_k p(k|x)
+    share_above: float         # share of images whose max_k p(k|x) exceeds ``threshold``
+    threshold: float
+    class_shares: np.ndarray   # share of images whose most probable class is k, k = 0..K-1
+
+    def __str__(self) -> str:
+        shares = " ".join(f"{share:.3f}" for share in self.class_shares)
+        return (f"mean top-class probability {self.mean_top:.4f}, {self.share_above:.1%} above "
+                f"{self.threshold}, class shares [{shares}]")
+
+
+def classifier_confidence(probabilities, threshold: float = 0.9) -> Confidence:
+    """How clearly the images read as *some* class, and which classes they read as.
+
+    A generator whose digits a good classifier reads with the confidence it has on real
+    digits draws clear digits; class shares far from 1/K mean some classes are drawn too
+    rarely (a partial mode collapse). ``probabilities`` is (N, K), the classifier's p(y|x).
+    """
+    p_y_given_x = _check_probabilities(probabilities)
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold={threshold!r}: expected a probability in (0, 1)")
+    top = p_y_given_x.max(axis=1)
+    counts = class_histogram(p_y_given_x, num_classes=p_y_given_x.shape[1])
+    return Confidence(float(top.mean()), float(np.mean(top > threshold)), float(threshold),
+                      counts / counts.sum())
+
+
 def class_histogram(predictions, num_classes: int = 10) -> np.ndarray:
     """Count how many samples fall in each class: ``counts[k]`` for k in range(num_classes).
 

@@ -475,18 +475,28 @@ def load_pretrained_generator(name: str, path=None):
     return weights.build_and_load(
         globals()[builder_name], pretrained_path(name) if path is None else path,
         builder=_builder_id(builder_name), builder_args=builder_args,
-        remedy=weights.shipped_file_remedy(f"python tools/train_pretrained.py --only {name}"))
+        remedy=weights.shipped_file_remedy(rebuild_command(name)))
+
+
+def rebuild_command(name: str) -> str:
+    """The command that rebuilds the shipped generator ``name`` from the data."""
+    if _check_pretrained_name(name) == "cifar10_frog":
+        return "python tools/train_frog_generator.py"
+    return f"python tools/train_pretrained.py --only {name}"
 
 
 def pretrained_generator(name: str):
-    """A shipped, trained generator by name: ``"dcgan_mnist"`` or ``"cgan_mnist"``.
+    """A shipped, trained generator by name: ``"dcgan_mnist"``, ``"cgan_mnist"`` or
+    ``"cifar10_frog"``.
 
     ``"dcgan_mnist"``: notebook 05's generator, z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
+    ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3).
     Returned as a float32 Keras model. The file holds only float16 weights (half the
     bytes): the architecture is built by this module's code, so it loads on any Keras 3,
     and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying
-    what to do. Trained by ``tools/train_pretrained.py``; :func:`pretrained_model_card`
+    what to do. Trained by ``tools/train_pretrained.py`` (the frogs:
+    ``tools/train_frog_generator.py``); :func:`pretrained_model_card`
     says how and how well.
     """
     return load_pretrained_generator(name)

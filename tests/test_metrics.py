@@ -468,3 +468,19 @@ def test_inception_features_resize_gray_to_rgb_299(monkeypatch):
     assert seen == {"include_top": False, "pooling": "avg", "weights": "imagenet"}
     # black -> -1 and white -> +1 on every channel after InceptionV3's preprocessing
     np.testing.assert_allclose(features, [[-1.0] * 3, [1.0] * 3, [-1.0] * 3], atol=1e-5)
+
+
+def test_classifier_confidence_by_hand():
+    probabilities = np.array([[0.95, 0.05, 0.0],    # clear, class 0
+                              [0.50, 0.30, 0.20],   # unclear, class 0
+                              [0.00, 0.02, 0.98],   # clear, class 2
+                              [0.10, 0.80, 0.10]])  # unclear, class 1
+    confidence = metrics.classifier_confidence(probabilities, threshold=0.9)
+    assert confidence.mean_top == pytest.approx((0.95 + 0.5 + 0.98 + 0.8) / 4)
+    assert confidence.share_above == pytest.approx(0.5)
+    np.testing.assert_allclose(confidence.class_shares, [0.5, 0.25, 0.25])
+    assert "50.0% above 0.9" in str(confidence)
+    with pytest.raises(ValueError, match="threshold"):
+        metrics.classifier_confidence(probabilities, threshold=1.0)
+    with pytest.raises(ValueError, match="probability vector"):
+        metrics.classifier_confidence(probabilities * 2)
