@@ -1,6 +1,8 @@
-"""The CI's notebook runner (.ci/execute_notebooks.py): each notebook alone, failures named."""
+"""CI: the notebook runner (.ci/execute_notebooks.py: each notebook alone, failures named,
+executed notebooks kept) and .ci/run (jobs side by side; one failing job fails CI)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,18 +26,25 @@ def test_runner_runs_each_notebook_alone_and_names_the_failing_cell(tmp_path):
     write_notebook(tmp_path / "01_fails.ipynb", setup, "x = 1\n1 / 0", "print('never')")
     write_notebook(tmp_path / "02_passes.ipynb", setup,
                    "assert os.listdir('.') == ['02_passes.ipynb'], os.listdir('.')")
+    executed = tmp_path / "executed"
     result = subprocess.run([sys.executable, str(ROOT / ".ci" / "execute_notebooks.py"),
+                             "--jobs", "2", "--executed-dir", str(executed),
                              str(tmp_path / "01_fails.ipynb"), str(tmp_path / "02_passes.ipynb")],
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=600)
     lines = result.stdout.splitlines()
     assert result.returncode == 1, result.stdout + result.stderr
-    assert any(line.startswith("FAILED 01_fails.ipynb") and
-               line.endswith("folder: ['01_fails.ipynb']") for line in lines), lines
+    assert any(re.fullmatch(r"FAILED 01_fails\.ipynb \(\d+ s, CPU \d+ s\) "
+                            r"folder: \['01_fails\.ipynb'\]", line) for line in lines), lines
     assert "   at code cell 2: x = 1" in lines
     assert "   ZeroDivisionError: division by zero" in lines
     assert any(line.startswith("PASSED 02_passes.ipynb") for line in lines), lines
     assert lines[-1] == "1 passed, 1 failed: 01_fails.ipynb"
     assert "chatter" not in result.stdout + result.stderr  # the kernel's own output is logged
+    # the executed notebooks are kept, with their outputs; a failed one apart
+    assert sorted(path.relative_to(executed).as_posix() for path in executed.rglob("*.ipynb")) \
+        == ["02_passes.ipynb", "failed/01_fails.ipynb"]
+    kept = nbformat.read(executed / "02_passes.ipynb", as_version=4)
+    assert kept.cells[0].outputs[0]["text"] == "folder: ['02_passes.ipynb']\n"
 
 
 FAKE_PYTHON = """#!/bin/sh
