@@ -13,9 +13,10 @@ if any notebook failed.
 
 --jobs N (default: $GAN_CI_NOTEBOOK_JOBS, else 1) runs up to N notebooks at once, each in
 its own process (forked from this one) with its own kernel; they are started longest
-first (by the size of the notebook's source). Quick-mode notebooks spend much of their
-time starting a kernel, importing TensorFlow and drawing figures on one core, so two at a
-time on two cores get through more notebooks per minute than one.
+first (by the size of the notebook's source). On two cores this gains little: a quick-mode
+notebook alone already keeps about 1.2-1.4 cores busy (CPU time 62, 71 and 93 s for 01, 04
+and 05 on 2026-12-02, against 54-65 s of wall time on an idle machine), so .ci/run keeps
+one notebook at a time per job and runs two jobs side by side instead.
 
 --executed-dir DIR (default: $GAN_CI_EXECUTED_DIR, else none) keeps every executed
 notebook, with its outputs, as DIR/<name>.ipynb, for a later job that shows them (the
