@@ -1,22 +1,43 @@
 #!/usr/bin/env python3
 """Execute notebooks the way a learner meets them on Colab or Kaggle: each one alone.
 
-    python .ci/execute_notebooks.py notebooks/*.ipynb
+    python .ci/execute_notebooks.py [--jobs N] [--executed-dir DIR] notebooks/*.ipynb
 
 Run by the Python of the environment under test: its own kernel (ipykernel) executes
 every cell, through its own nbclient. Each notebook is copied alone into a fresh empty
 folder that becomes the kernel's working directory, so nothing from the repository is
 within reach. Cells tagged "raises-exception" may fail, as under nbval. Prints one line
-per notebook (time, and the kernel's own description from the setup cell) and, for a
-failure, the failing cell's error; exits 1 if any notebook failed.
+per notebook (wall time, CPU time of its kernel and client, and the kernel's own
+description from the setup cell) and, for a failure, the failing cell's error; exits 1
+if any notebook failed.
+
+--jobs N (default: $GAN_CI_NOTEBOOK_JOBS, else 1) runs up to N notebooks at once, each in
+its own process (forked from this one) with its own kernel; they are started longest
+first (by the size of the notebook's source). On two cores this gains little: a quick-mode
+notebook alone already keeps about 1.2-1.4 cores busy (CPU time 62, 71 and 93 s for 01, 04
+and 05 on 2026-12-02, against 54-65 s of wall time on an idle machine), so .ci/run keeps
+one notebook at a time per job and runs two jobs side by side instead.
+
+--executed-dir DIR (default: $GAN_CI_EXECUTED_DIR, else none) keeps every executed
+notebook, with its outputs, as DIR/<name>.ipynb, for a later job that shows them (the
+course website) instead of executing them again. A notebook that failed is kept as
+DIR/failed/<name>.ipynb, so DIR itself only ever holds notebooks that passed.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
+import multiprocessing
+import os
+import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from multiprocessing import connection
 from pathlib import Path
 
 import nbformat
@@ -24,6 +45,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 CELL_TIMEOUT = 900  # seconds, as pyproject.toml gives nbval
+# nbclient gives a kernel 60 s to start; on a busy machine (two jobs at a time, trainings
+# beside CI) starting Python with ipykernel has taken longer than that
+STARTUP_TIMEOUT = 300
 
 
 def setup_line(nb) -> str:
@@ -47,14 +71,56 @@ def failing_cell(nb) -> str:
     return "no cell (the kernel or the client failed)"
 
 
-def execute(path: Path) -> bool:
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children."""
+    own, children = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class KernelCPU:
+    """The CPU time of this process's children (the kernel), read from /proc once a second
+    while they run: a kernel that outlives its client's shutdown is never reaped by it, and
+    getrusage would miss it. Linux only; elsewhere it reads 0."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> KernelCPU:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        me = str(os.getpid())
+        while True:
+            total = 0
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if fields[1] == me:  # ppid; then utime, stime, cutime, cstime
+                    total += sum(int(value) for value in fields[11:15])
+            self.seconds = max(self.seconds, total / ticks)
+            if self._stop.wait(1.0):
+                return
+
+
+def execute(path: Path, executed_dir: Path | None = None) -> bool:
     """Run one notebook alone in an empty folder; print what happened; True if it passed."""
     folder = Path(tempfile.mkdtemp(prefix="notebook-"))
     copy = folder / path.name
     shutil.copyfile(path, copy)
     nb = nbformat.read(copy, as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+                            kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
     # The kernel process's own output (TensorFlow's and ipykernel's chatter; cell outputs go
     # into the notebook), kept out of the notebook's empty folder
@@ -74,15 +140,98 @@ def execute(path: Path) -> bool:
           flush=True)
     if not ok:
         print(f"   at {failing_cell(nb)}\n   {error.strip()[:800]}", flush=True)
+    if executed_dir is not None:
+        target = executed_dir if ok else executed_dir / "failed"
+        target.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target / path.name)
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(kernel_log.parent, ignore_errors=True)
     return ok
 
 
-def main(paths: list[str]) -> int:
+def _child(path: Path, executed_dir: Path | None, writer) -> None:
+    """A forked process's work: execute one notebook with its own kernel and event loop,
+    and send back (passed, what it printed, its CPU seconds)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), KernelCPU() as kernel:
+        try:
+            ok = execute(path, executed_dir)
+        except BaseException as failure:  # noqa: BLE001 - report it as this notebook's failure
+            print(f"FAILED {path.name}: {type(failure).__name__}: {failure}")
+            ok = False
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = cpu_seconds() - own.ru_utime - own.ru_stime
+    writer.send((ok, printed.getvalue(),
+                 own.ru_utime + own.ru_stime + max(reaped, kernel.seconds)))
+    writer.close()
+
+
+def run_all(paths: list[Path], executed_dir: Path | None, jobs: int) -> dict[str, bool]:
+    """Every notebook in a process of its own, forked from this one (nbformat and nbclient
+    are imported once, here), up to ``jobs`` at a time; prints each result as it arrives."""
+    context = multiprocessing.get_context("fork")
+    pending, running, results, total_cpu = list(paths), {}, {}, 0.0
+    started = time.monotonic()
+    while pending or running:
+        while pending and len(running) < jobs:
+            path = pending.pop(0)
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(path, executed_dir, writer))
+            process.start()
+            writer.close()
+            running[reader] = (path, process)
+        for reader in connection.wait(list(running)):
+            path, process = running.pop(reader)
+            try:
+                ok, output, cpu = reader.recv()
+            except EOFError:  # the process died without a word (killed, out of memory)
+                ok, output, cpu = False, f"FAILED {path.name} (its process died)\n", 0.0
+            process.join()
+            results[path.name] = ok
+            total_cpu += cpu
+            print(with_cpu(output, cpu), flush=True)
+    print(f"notebooks: wall time {time.monotonic() - started:.0f} s, "
+          f"CPU time {total_cpu:.0f} s, {jobs} at a time", flush=True)
+    return results
+
+
+def with_cpu(output: str, cpu: float) -> str:
+    """A notebook's result line with its CPU time added: "PASSED x.ipynb (54 s) ..." becomes
+    "PASSED x.ipynb (54 s, CPU 41 s) ..."."""
+    lines = output.rstrip("\n").splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith(("PASSED ", "FAILED ")) and " s) " in line + " ":
+            head, _, tail = line.partition(" s)")
+            lines[number] = f"{head} s, CPU {cpu:.0f} s){tail}"
+            break
+    return "\n".join(lines)
+
+
+def longest_first(paths: list[Path]) -> list[Path]:
+    """Start the biggest notebooks first, so that two workers finish close together."""
+    return sorted(paths, key=lambda path: path.stat().st_size, reverse=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("GAN_CI_NOTEBOOK_JOBS")
+                                                         or 1),
+                        help="notebooks executed at once (default $GAN_CI_NOTEBOOK_JOBS or 1)")
+    parser.add_argument("--executed-dir", type=Path,
+                        default=os.environ.get("GAN_CI_EXECUTED_DIR") or None,
+                        help="keep the executed notebooks here (default $GAN_CI_EXECUTED_DIR)")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, not {args.jobs}")
+    missing = [str(path) for path in args.notebooks if not path.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    executed_dir = args.executed_dir.resolve() if args.executed_dir else None
+
     print(f"kernel Python: {sys.executable} {sys.version.split()[0]}", flush=True)
-    results = {Path(p).name: execute(Path(p)) for p in paths}
-    failed = [name for name, ok in results.items() if not ok]
+    results = run_all(longest_first(args.notebooks), executed_dir, args.jobs)
+    failed = sorted(name for name, ok in results.items() if not ok)
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
           + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0

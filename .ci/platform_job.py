@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""One CI job that reproduces a learner's platform: Colab, Kaggle, or the lowest versions.
+"""One CI job that reproduces a learner's platform: Colab, Kaggle, the lowest versions, or
+a local install of the latest versions.
 
-    python3 .ci/platform_job.py colab|kaggle|lowest          # the whole job
+    python3 .ci/platform_job.py colab|kaggle|lowest|latest   # the whole job
     python3 .ci/platform_job.py prepare|notebooks JOB DIR   # its two halves (.ci/run)
 
-Each job (standard library only, so any Python 3 runs it):
+Each of the colab, kaggle and lowest jobs (standard library only, so any Python 3 runs it):
 
 1. builds a fresh virtual environment with the platform's Python (pyenv) holding the
    platform's exact versions of every package the course imports or runs notebooks with
@@ -18,14 +19,27 @@ Each job (standard library only, so any Python 3 runs it):
    Colab a notebook arrives without the repository around it), with this environment's
    kernel (.ci/execute_notebooks.py, run by the environment's own Python).
 
-Wheels come from a pip cache shared by the jobs (``GAN_CI_PIP_CACHE``, default
-``~/.cache/gan-course-ci/pip``). Exit status: 0 only when every step passed.
+The ``latest`` job is the README's local install: ``python3 -m venv`` and ``pip install -r
+requirements.txt`` (the newest versions it allows, gan_utils editable from the checkout), then
+step 4. The unit job of .ci/run runs the unit tests in the same environment.
+
+Step 1 installs with uv's pip (``uv pip install``, the same versions, several times faster
+than pip and lighter on the CPU) when ``GAN_CI_UV`` names a uv executable (.ci/run installs
+one), else with the environment's own pip. Steps 2 and 3, and the latest job's install, are
+always pip's, as the learner runs them. Downloads are cached for all jobs in
+``GAN_CI_PIP_CACHE`` (default ``~/.cache/gan-course-ci/pip``) and ``GAN_CI_UV_CACHE``
+(default ``~/.cache/gan-course-ci/uv``).
+
+Step 4 runs ``GAN_CI_NOTEBOOK_JOBS`` notebooks at a time (default 1), and keeps the executed
+notebooks in ``$GAN_CI_EXECUTED_DIR/JOB/`` when ``GAN_CI_EXECUTED_DIR`` is set (see
+.ci/execute_notebooks.py). Exit status: 0 only when every step passed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -108,7 +122,10 @@ def job_settings(job: str) -> tuple[str, dict[str, str], list[str], str]:
         python = {"3.10": "3.10.13", "3.11": "3.11.7", "3.12": "3.12.1"}[requires_python_floor()]
         return (python, pyproject_floors(), [],
                 f"lowest: Python {python}, every floor pyproject.toml declares")
-    raise SystemExit(f"unknown job {job!r}: expected colab, kaggle or lowest")
+    if job == "latest":
+        return ("", {}, [], "latest: python3 -m venv, then pip install -r requirements.txt "
+                "(the README's local install)")
+    raise SystemExit(f"unknown job {job!r}: expected colab, kaggle, lowest or latest")
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -156,15 +173,52 @@ def git_source() -> str:
 
 
 def job_env(version: str) -> dict[str, str]:
-    """The environment for pip and the kernels: shared cache, the job's pyenv Python, and
-    never this checkout on PYTHONPATH (the installed gan_utils is the one under test)."""
-    cache = Path(os.environ.get("GAN_CI_PIP_CACHE",
-                                Path.home() / ".cache" / "gan-course-ci" / "pip"))
-    env = {**os.environ, "PIP_CACHE_DIR": str(cache), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-           "PYENV_VERSION": version}
-    env.pop("PYTHONPATH", None)
-    env.pop("VIRTUAL_ENV", None)
+    """The environment for pip and the kernels: shared caches, the job's pyenv Python (none
+    for the latest job: the python3 on PATH), and never this checkout on PYTHONPATH (the
+    installed gan_utils is the one under test)."""
+    caches = Path.home() / ".cache" / "gan-course-ci"
+    env = {**os.environ, "PIP_CACHE_DIR": os.environ.get("GAN_CI_PIP_CACHE", str(caches / "pip")),
+           "UV_CACHE_DIR": os.environ.get("GAN_CI_UV_CACHE", str(caches / "uv")),
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    if version:
+        env["PYENV_VERSION"] = version
+    for name in ("PYTHONPATH", "VIRTUAL_ENV", "GAN_CI_EXECUTED_DIR"):
+        env.pop(name, None)
     return env
+
+
+def installer(python: Path, env: dict[str, str]) -> list[str]:
+    """The command that installs the platform's packages into one environment: uv's pip
+    when GAN_CI_UV names uv (bytecode compiled as pip compiles it, so that kernels start
+    as fast), else the environment's own pip."""
+    uv = env.get("GAN_CI_UV")
+    if uv:
+        return [uv, "pip", "install", "--quiet", "--python", str(python), "--compile-bytecode"]
+    return [str(python), "-m", "pip", "install", "--quiet"]
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of the finished child processes so far (pip, uv, the kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def prepare_latest(work: Path, env: dict[str, str]) -> int:
+    """The README's local install, in work/venv: python3 -m venv, then pip install -r
+    requirements.txt (gan_utils editable from this checkout)."""
+    started = time.monotonic()
+    venv = work / "venv"
+    run(["python3", "-m", "venv", "--clear", str(venv)], env=env)
+    python = venv / "bin" / "python"
+    run([str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"], env=env,
+        cwd=ROOT)
+    installed = freeze(python)
+    print("environment:", ", ".join(f"{name} {installed.get(canonical(name))}" for name in
+                                    COURSE_PACKAGES + RUNNER_PACKAGES + ["pytest", "nbval"]))
+    (work / "source.txt").write_text(git_source())
+    print(f"[latest] environment and install: {time.monotonic() - started:.0f} s, "
+          f"CPU {cpu_seconds():.0f} s")
+    return 0
 
 
 def prepare(job: str, work: Path) -> int:
@@ -175,6 +229,8 @@ def prepare(job: str, work: Path) -> int:
     print(f"== {description}")
     env = job_env(version)
     work.mkdir(parents=True, exist_ok=True)
+    if job == "latest":
+        return prepare_latest(work, env)
     constraints_file = work / "constraints.txt"
     constraints_file.write_text("".join(f"{name}=={pin}\n" for name, pin in
                                         sorted(constraints.items())))
@@ -185,10 +241,12 @@ def prepare(job: str, work: Path) -> int:
     run([base_python, "-m", "venv", "--clear", str(venv)], env=env)
     python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--quiet"]
+    install = installer(python, env)
     # The platform's own pip (Colab's and Kaggle's freezes list one); lowest: the newest.
     pip_pin = ["pip"] if "pip" in constraints else ["--upgrade", "pip"]
-    run(pip + ["-c", str(constraints_file)] + pip_pin, env=env)
-    run(pip + ["-c", str(constraints_file)] + COURSE_PACKAGES + RUNNER_PACKAGES + extra, env=env)
+    run(install + ["-c", str(constraints_file)] + pip_pin, env=env)
+    run(install + ["-c", str(constraints_file)] + COURSE_PACKAGES + RUNNER_PACKAGES + extra,
+        env=env)
 
     before = freeze(python)
     mismatched = [f"{name} {before.get(name)} (wanted {constraints[name]})"
@@ -214,7 +272,8 @@ def prepare(job: str, work: Path) -> int:
         for name in added if name in constraints and after[name] != constraints[name]]
     print(f"[{job}] packages the install changed: " + ("; ".join(changed) or "none"))
     print(f"[{job}] packages the install added besides gan_utils: " + (", ".join(added) or "none"))
-    print(f"[{job}] environment and install: {time.monotonic() - started:.0f} s")
+    print(f"[{job}] environment and install: {time.monotonic() - started:.0f} s, "
+          f"CPU {cpu_seconds():.0f} s")
     if changed:
         print(f"[{job}] FAILED: installing gan_utils changed the platform's packages")
         return 1
@@ -231,11 +290,13 @@ def notebooks(job: str, work: Path) -> int:
     env.update(GAN_UTILS_QUICK="1", GAN_UTILS_DATA=str(DATASETS.resolve()), MPLBACKEND="Agg",
                TF_CPP_MIN_LOG_LEVEL="2", PYDEVD_DISABLE_FILE_VALIDATION="1",
                GAN_UTILS_SOURCE=(work / "source.txt").read_text())
+    command = [str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
+               *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))]
+    if os.environ.get("GAN_CI_EXECUTED_DIR"):
+        command += ["--executed-dir", str(Path(os.environ["GAN_CI_EXECUTED_DIR"]) / job)]
     started = time.monotonic()
-    status = subprocess.run([str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
-                             *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))],
-                            env=env, cwd=work).returncode
-    print(f"[{job}] notebooks: {time.monotonic() - started:.0f} s")
+    status = subprocess.run(command, env=env, cwd=work).returncode
+    print(f"[{job}] notebooks: {time.monotonic() - started:.0f} s, CPU {cpu_seconds():.0f} s")
     return status
 
 
@@ -249,7 +310,7 @@ def main(argv: list[str]) -> int:
         phase = prepare if argv[0] == "prepare" else notebooks
         return phase(argv[1], Path(argv[2]))
     raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR "
-                     "(JOB: colab, kaggle or lowest)")
+                     "(JOB: colab, kaggle, lowest or latest)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
-"""The CI's notebook runner (.ci/execute_notebooks.py): each notebook alone, failures named."""
+"""CI: the notebook runner (.ci/execute_notebooks.py: each notebook alone, failures named,
+executed notebooks kept) and .ci/run (jobs side by side; one failing job fails CI)."""
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,15 +26,79 @@ def test_runner_runs_each_notebook_alone_and_names_the_failing_cell(tmp_path):
     write_notebook(tmp_path / "01_fails.ipynb", setup, "x = 1\n1 / 0", "print('never')")
     write_notebook(tmp_path / "02_passes.ipynb", setup,
                    "assert os.listdir('.') == ['02_passes.ipynb'], os.listdir('.')")
+    executed = tmp_path / "executed"
     result = subprocess.run([sys.executable, str(ROOT / ".ci" / "execute_notebooks.py"),
+                             "--jobs", "2", "--executed-dir", str(executed),
                              str(tmp_path / "01_fails.ipynb"), str(tmp_path / "02_passes.ipynb")],
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=600)
     lines = result.stdout.splitlines()
     assert result.returncode == 1, result.stdout + result.stderr
-    assert any(line.startswith("FAILED 01_fails.ipynb") and
-               line.endswith("folder: ['01_fails.ipynb']") for line in lines), lines
+    assert any(re.fullmatch(r"FAILED 01_fails\.ipynb \(\d+ s, CPU \d+ s\) "
+                            r"folder: \['01_fails\.ipynb'\]", line) for line in lines), lines
     assert "   at code cell 2: x = 1" in lines
     assert "   ZeroDivisionError: division by zero" in lines
     assert any(line.startswith("PASSED 02_passes.ipynb") for line in lines), lines
     assert lines[-1] == "1 passed, 1 failed: 01_fails.ipynb"
     assert "chatter" not in result.stdout + result.stderr  # the kernel's own output is logged
+    # the executed notebooks are kept, with their outputs; a failed one apart
+    assert sorted(path.relative_to(executed).as_posix() for path in executed.rglob("*.ipynb")) \
+        == ["02_passes.ipynb", "failed/01_fails.ipynb"]
+    kept = nbformat.read(executed / "02_passes.ipynb", as_version=4)
+    assert kept.cells[0].outputs[0]["text"] == "folder: ['02_passes.ipynb']\n"
+
+
+FAKE_PYTHON = """#!/bin/sh
+# Stands in for python3 in .ci/run: "python3 .ci/platform_job.py prepare|notebooks JOB DIR"
+echo "$2 $3" >> "$CALLS"
+case "$2 $3" in
+  "prepare colab") echo "colab: no such Python"; exit 3 ;;
+  "prepare "*) echo "[$3] packages the install changed: none"; exit 0 ;;
+  "notebooks kaggle")  # passes only if lowest's notebooks run beside it (two jobs at a time)
+    for i in $(seq 600); do grep -q "notebooks lowest" "$CALLS" && break; sleep 0.1; done
+    grep -q "notebooks lowest" "$CALLS" || { echo "ran alone"; exit 4; }
+    echo "8 passed, 0 failed"; exit 0 ;;
+  "notebooks lowest") echo "FAILED 05_dcgan_mnist.ipynb (9 s, CPU 9 s)"
+    echo "7 passed, 1 failed: 05_dcgan_mnist.ipynb"; exit 1 ;;
+esac
+echo "unexpected call: $*"; exit 9
+"""
+
+
+def test_ci_runs_jobs_side_by_side_and_fails_when_one_fails(tmp_path):
+    """.ci/run itself, with a stand-in python3: the colab job's environment cannot be built,
+    kaggle's notebooks pass only while lowest's run beside them, lowest's notebooks fail.
+    CI must run all three, two at a time, report each, and exit 1."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python3"
+    fake.write_text(FAKE_PYTHON)
+    fake.chmod(0o755)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "CALLS": str(calls), "GAN_CI_UV": "", "GAN_CI_PARALLEL": "2",
+           "GAN_CI_PIP_CACHE": str(tmp_path / "pip"), "GAN_CI_UV_CACHE": str(tmp_path / "uv")}
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "colab", "kaggle", "lowest"],
+                            capture_output=True, text=True, timeout=300, env=env)
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    summary = out.split("===== summary", 1)[1].splitlines()
+    rows = {line.split()[0]: line for line in summary if line[:1].isalpha()}
+    assert rows["colab"].split()[1:3] == ["FAILED", "(exit"], rows
+    assert rows["kaggle"].split()[1] == "passed", rows
+    assert rows["lowest"].split()[1:4] == ["FAILED", "(exit", "1)"], rows
+    assert "        FAILED 05_dcgan_mnist.ipynb (9 s, CPU 9 s)" in summary
+    assert "        [kaggle] packages the install changed: none" in summary
+    assert "colab: no such Python" in out  # a failed environment's log is shown
+    assert sorted(calls.read_text().splitlines()) == [
+        "notebooks kaggle", "notebooks lowest", "prepare colab", "prepare kaggle",
+        "prepare lowest"]
+    assert summary[-1].startswith("total wall time: ")
+
+
+def test_ci_rejects_an_unknown_job(tmp_path):
+    env = {**os.environ, "GAN_CI_UV": ""}
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "colabb"], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert "unknown job colabb (expected unit, latest, colab, kaggle, lowest)" in result.stdout
+    assert any(line.startswith("colabb  FAILED (exit 1)") for line in result.stdout.splitlines())
