@@ -139,3 +139,42 @@ def probabilities(outputs, from_logits: bool = True) -> tf.Tensor:
     """The discriminator's outputs as probabilities D in (0, 1)."""
     outputs = tf.cast(outputs, tf.float32)
     return tf.sigmoid(outputs) if from_logits else outputs
+
+
+class GANLoss:
+    """The losses of one GAN run in one small object: which generator loss, logits or
+    probabilities, label smoothing and label noise (the rules above).
+
+    >>> loss = GANLoss("non_saturating", label_smoothing=0.1)
+    >>> d_loss = loss.discriminator(real_outputs, fake_outputs, seed=(0, 1))  # doctest: +SKIP
+    >>> g_loss = loss.generator(fake_outputs)                                 # doctest: +SKIP
+    """
+
+    def __init__(self, kind: str = "non_saturating", *, from_logits: bool = True,
+                 label_smoothing: float = 0.0, label_noise: float = 0.0):
+        if kind not in GENERATOR_LOSSES:
+            raise ValueError(f"generator_loss={kind!r}: expected one of "
+                             f"{', '.join(GENERATOR_LOSSES)}")
+        _check_fraction("label_smoothing", label_smoothing)
+        _check_fraction("label_noise", label_noise)
+        self.kind, self.from_logits = kind, bool(from_logits)
+        self.label_smoothing, self.label_noise = float(label_smoothing), float(label_noise)
+
+    def discriminator(self, real_outputs, fake_outputs, seed=None) -> tf.Tensor:
+        """D's loss; ``seed`` makes the label noise repeatable (see discriminator_loss)."""
+        return discriminator_loss(real_outputs, fake_outputs,
+                                  label_smoothing=self.label_smoothing,
+                                  label_noise=self.label_noise, from_logits=self.from_logits,
+                                  seed=seed)
+
+    def generator(self, fake_outputs) -> tf.Tensor:
+        """G's loss of this object's kind."""
+        return generator_loss(fake_outputs, self.kind, self.from_logits)
+
+    def probabilities(self, outputs) -> tf.Tensor:
+        """D's outputs as probabilities, whichever form D gives."""
+        return probabilities(outputs, self.from_logits)
+
+    def __repr__(self) -> str:
+        return (f"GANLoss({self.kind!r}, from_logits={self.from_logits}, "
+                f"label_smoothing={self.label_smoothing}, label_noise={self.label_noise})")

@@ -1,12 +1,9 @@
 """One resumable GAN training engine for every notebook of the course.
 
-The step is the one notebook 04 writes out by hand: a discriminator step with its own
-``tf.GradientTape``, then a generator step with another, each optimizer updating only
-its own network (``update="alternating"``). ``update="simultaneous"`` is the TensorFlow
-DCGAN tutorial's step instead, which notebook 05 compares: one forward pass, both
-gradients taken from it, both networks updated at once: no second generator pass and
-no third discriminator pass, but G's gradient comes from D *before* D's update.
-Around the step, the plumbing a learner should not have to write twice:
+The step itself lives in :mod:`gan_utils.step`, on one screen: the alternating step
+notebook 04 writes out by hand (``update="alternating"``) or the TensorFlow DCGAN
+tutorial's one-pass step (``update="simultaneous"``), which notebook 05 compares. Around
+the step, the plumbing a learner should not have to write twice:
 
 - ``@tf.function`` with optional XLA (``jit_compile=True``);
 - mixed precision (bfloat16 or float16, with loss scaling under float16), taken from
@@ -42,6 +39,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_utils import losses
+from gan_utils import step as step_lib
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
 _NOISE_SALT, _GEN_SALT, _LABEL_SALT, _FIXED_SALT = 1, 2, 3, 4
@@ -78,9 +76,8 @@ class GANTrainer:
                  ema_decay: float | None = None, verbose: bool = True):
         import keras
 
-        if generator_loss not in losses.GENERATOR_LOSSES:
-            raise ValueError(f"generator_loss={generator_loss!r}: expected one of "
-                             f"{', '.join(losses.GENERATOR_LOSSES)}")
+        self.loss = losses.GANLoss(generator_loss, from_logits=from_logits,
+                                   label_smoothing=label_smoothing, label_noise=label_noise)
         for name, value in (("d_steps", d_steps), ("num_samples", num_samples),
                             ("sample_every", sample_every),
                             ("steps_per_execution", steps_per_execution)):
@@ -100,12 +97,10 @@ class GANTrainer:
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay={ema_decay!r}: expected None or a number in (0, 1), "
                              "such as 0.999")
-        losses.real_labels(1, label_smoothing, label_noise)  # validates both fractions
 
         self.generator, self.discriminator = generator, discriminator
         self.latent_shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(latent_dim)
         self.generator_loss, self.from_logits = generator_loss, from_logits
-        self.label_smoothing, self.label_noise = float(label_smoothing), float(label_noise)
         self.d_steps, self.num_classes, self.seed = int(d_steps), num_classes, int(seed)
         self.update = update
         self.sample_every = int(sample_every)
@@ -233,113 +228,30 @@ class GANTrainer:
     def _generator_inputs(self, z, labels):
         return [z, labels] if self.num_classes else z
 
-    def _discriminator_inputs(self, images, labels):
-        return [images, labels] if self.num_classes else images
-
-    def _discriminator_pass(self, images, labels, z, step, d_seed_offset):
-        """G draws fakes from ``z``; D scores real and fake images; D's loss.
-
-        Called inside the step's tape(s), which record it. Returns (D's outputs on the
-        real images, on the fakes, the discriminator loss); the loss's label noise is
-        seeded by the step and ``d_seed_offset``.
-        """
-        G, D = self.generator, self.discriminator
-        fake = G(self._generator_inputs(z, labels), training=True)
-        real_out = D(self._discriminator_inputs(images, labels), training=True)
-        fake_out = D(self._discriminator_inputs(fake, labels), training=True)
-        d_loss = losses.discriminator_loss(
-            real_out, fake_out, label_smoothing=self.label_smoothing,
-            label_noise=self.label_noise, from_logits=self.from_logits,
-            seed=self._seed(step, _LABEL_SALT, d_seed_offset))
-        return real_out, fake_out, d_loss
-
     def train_step(self, images, labels=None, step=0, seed_offset=0):
-        """One discriminator update (``d_steps`` of them) then one generator update.
+        """One engine step on one replica's batch: :mod:`gan_utils.step`'s function.
 
-        ``update="alternating"`` (the default) takes them one after the other, G's on a
-        fresh forward pass through the updated D; ``"simultaneous"`` takes both from one
-        pass (:meth:`_simultaneous_step`). Runs on one replica's batch; ``step`` (with the
-        trainer's seed) picks the noise. Returns the losses and the mean probabilities
-        D(x) and D(G(z)) seen by the (last) discriminator step, as float32 scalars.
+        ``update="alternating"`` (the default) is :func:`gan_utils.step.alternating_step`
+        (``d_steps`` D updates, then G's on a fresh pass); ``"simultaneous"`` is
+        :func:`gan_utils.step.simultaneous_step`. This method only draws the step's noise
+        and label-noise seeds from ``step`` (with the trainer's seed), so that they are
+        the same after a resume. Returns d_loss, g_loss, mean D(x) and mean D(G(z)) as
+        one float32 tensor.
         """
-        if self.update == "simultaneous":
-            return self._simultaneous_step(images, labels, step, seed_offset)
         batch = tf.shape(images)[0]
-        replicas = self.strategy.num_replicas_in_sync
-        G, D = self.generator, self.discriminator
-        for d_step in range(self.d_steps):
-            z = self._latent(batch, step, _NOISE_SALT, seed_offset + d_step)
-            with tf.GradientTape() as tape:  # watches D's trainable variables only
-                real_out, fake_out, d_loss = self._discriminator_pass(
-                    images, labels, z, step, seed_offset + d_step)
-                scaled = self.d_optimizer.scale_loss(d_loss / replicas)
-            grads = self._skip_together(
-                tape.gradient(scaled, D.trainable_variables), self.d_optimizer)
-            self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
-
-        z = self._latent(batch, step, _GEN_SALT, seed_offset)
-        with tf.GradientTape() as tape:  # watches G's trainable variables only
-            fake_for_g = D(self._discriminator_inputs(
-                G(self._generator_inputs(z, labels), training=True), labels), training=True)
-            g_loss = losses.generator_loss(fake_for_g, self.generator_loss, self.from_logits)
-            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        grads = self._skip_together(
-            tape.gradient(scaled, G.trainable_variables), self.g_optimizer)
-        self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
-        return self._step_metrics(d_loss, g_loss, real_out, fake_out)
-
-    def _simultaneous_step(self, images, labels, step, seed_offset):
-        """The TF tutorial's step: one forward pass, both gradients, both updates.
-
-        Two tapes record the same pass; D's gradient comes from the discriminator loss,
-        G's from the generator loss through the same D outputs (D's weights before this
-        step's update). No second generator pass and no third D pass are needed.
-        """
-        replicas = self.strategy.num_replicas_in_sync
-        G, D = self.generator, self.discriminator
-        z = self._latent(tf.shape(images)[0], step, _NOISE_SALT, seed_offset)
-        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            real_out, fake_out, d_loss = self._discriminator_pass(images, labels, z, step,
-                                                                  seed_offset)
-            g_loss = losses.generator_loss(fake_out, self.generator_loss, self.from_logits)
-            d_scaled = self.d_optimizer.scale_loss(d_loss / replicas)
-            g_scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        d_grads = self._skip_together(
-            d_tape.gradient(d_scaled, D.trainable_variables), self.d_optimizer)
-        g_grads = self._skip_together(
-            g_tape.gradient(g_scaled, G.trainable_variables), self.g_optimizer)
-        self.d_optimizer.apply_gradients(zip(d_grads, D.trainable_variables))
-        self.g_optimizer.apply_gradients(zip(g_grads, G.trainable_variables))
-        return self._step_metrics(d_loss, g_loss, real_out, fake_out)
-
-    def _skip_together(self, grads: list, optimizer) -> list:
-        """Under loss scaling on several replicas, skip a step on all of them or on none.
-
-        ``LossScaleOptimizer`` skips an update whose gradients hold an inf or a NaN (and
-        halves the loss scale), but it looks at one replica's gradients *before* they are
-        summed across replicas: when only another replica's float16 gradients overflow, it
-        applies the step, the sum carries the inf into every copy of the weights, and
-        training dies (a NaN loss a step later). So the replicas first agree: if the
-        gradients of any replica are not finite, every replica's become NaN, and every
-        replica skips. Finite gradients pass unchanged (plus zero).
-        """
-        import keras
-
-        if (self.strategy.num_replicas_in_sync == 1
-                or not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
-            return grads
-        present = [g for g in grads if g is not None]
-        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(_values(g))) for g in present])
-        bad = tf.distribute.get_replica_context().all_reduce(
-            tf.distribute.ReduceOp.SUM, tf.cast(tf.logical_not(finite), tf.float32))
-        poison = tf.where(bad > 0, tf.constant(float("nan")), tf.constant(0.0))
-        return [None if g is None else _add_to_values(g, poison) for g in grads]
-
-    def _step_metrics(self, d_loss, g_loss, real_out, fake_out) -> tf.Tensor:
-        """The step's report: both losses, mean D(x) and mean D(G(z)), as one tensor."""
-        return tf.stack([d_loss, g_loss,
-                         tf.reduce_mean(losses.probabilities(real_out, self.from_logits)),
-                         tf.reduce_mean(losses.probabilities(fake_out, self.from_logits))])
+        nets = (self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
+                self.loss, images)
+        if self.update == "simultaneous":
+            result = step_lib.simultaneous_step(
+                *nets, self._latent(batch, step, _NOISE_SALT, seed_offset), labels,
+                self._seed(step, _LABEL_SALT, seed_offset))
+        else:
+            d_updates = [seed_offset + d for d in range(self.d_steps)]
+            result = step_lib.alternating_step(
+                *nets, [self._latent(batch, step, _NOISE_SALT, d) for d in d_updates],
+                self._latent(batch, step, _GEN_SALT, seed_offset), labels,
+                [self._seed(step, _LABEL_SALT, d) for d in d_updates])
+        return tf.stack([result[key] for key in HISTORY_KEYS[1:5]])
 
     def _replica_step(self, batch, step):
         if self.num_classes:
@@ -569,19 +481,6 @@ class GANTrainer:
         if self.verbose:
             print(f"Resumed from {self._manager.latest_checkpoint} at step {step}.")
         return True
-
-
-def _values(gradient):
-    """The numbers of a gradient: the tensor itself, or an IndexedSlices' values."""
-    return gradient.values if isinstance(gradient, tf.IndexedSlices) else gradient
-
-
-def _add_to_values(gradient, scalar):
-    """``gradient + scalar`` (in the gradient's dtype), for a tensor or an IndexedSlices."""
-    if isinstance(gradient, tf.IndexedSlices):
-        return tf.IndexedSlices(gradient.values + tf.cast(scalar, gradient.values.dtype),
-                                gradient.indices, gradient.dense_shape)
-    return gradient + tf.cast(scalar, gradient.dtype)
 
 
 def _with_loss_scaling(optimizer):
