@@ -16,7 +16,15 @@ loaded at all (a static page cannot run a widget; gan_utils.widgets adds a pictu
 each instead, see GAN_UTILS_STATIC_SITE).
 """
 
+import functools
 import os
+
+from jupyter_cache.executors import utils as jupyter_cache_utils
+
+# myst-nb executes through jupyter-cache, which gives each kernel nbclient's 60 s to start;
+# a busy 2-core machine can exceed that (TensorFlow's imports beside other jobs): 10 minutes.
+jupyter_cache_utils.executenb = functools.partial(jupyter_cache_utils.executenb,
+                                                  startup_timeout=600)
 
 project = "Generative adversarial networks, from densities to DCGANs"
 author = "the open GAN course"
@@ -37,6 +45,9 @@ nb_execution_in_temp = True  # each notebook alone in an empty folder, as on Col
 nb_execution_raise_on_error = True  # a failing notebook fails the build
 nb_ipywidgets_js = {}  # no widget JavaScript from a CDN (the default loads it from one)
 nb_merge_streams = True
+# A kernel's stderr holds TensorFlow's start-up logs (no CUDA driver, absl), nothing
+# a reader needs; printed results are stdout and stay.
+nb_output_stderr = "remove"
 
 html_theme = "sphinx_book_theme"
 html_title = "GANs, from densities to DCGANs"
