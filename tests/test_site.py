@@ -40,6 +40,7 @@ import lab_session  # noqa: E402  (Debian's Chromium and its flags, shared with 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRAINING_PAGES = ("01", "04", "05", "06", "08")  # notebooks that train and animate
 WIDGET_PAGES = ("01", "02", "03", "07", "08")  # notebooks with gan_utils widgets
+PAGE_SECONDS = 180  # the longest a page may take to load, typeset and settle
 NOTEBOOK_URL = "https://colab.research.google.com/github/open-gan-course/gan-course/blob/main/"
 
 
@@ -232,16 +233,18 @@ def test_every_page_renders_offline_in_chromium(server, site_html):
             context = browser.new_context(viewport={"width": 1300, "height": 900})
             context.route("**/*", route)
             page = context.new_page()
+            page.set_default_timeout(PAGE_SECONDS * 1000)  # a busy 2-core machine is slow
             page.on("response", lambda r: r.status >= 400 and failures.append(
                 f"{r.status} {r.url}"))
             page.on("requestfailed", lambda r: r.url.startswith(server) and failures.append(
                 f"failed {r.url}"))
             for name in pages:
-                page.goto(server + name, wait_until="networkidle")
+                page.goto(server + name, wait_until="load")
+                page.wait_for_load_state("networkidle")  # MathJax's fonts, the theme's icons
                 if page.locator(".math").count():
                     page.wait_for_function(
                         "() => [...document.querySelectorAll('.math')]"
-                        ".every(m => m.querySelector('mjx-container'))", timeout=60_000)
+                        ".every(m => m.querySelector('mjx-container'))")
                 facts[name] = _page_facts(page)
                 if name == "index.html":
                     page.screenshot(path=str(ARTIFACTS / "site_index.png"), full_page=True)
