@@ -6,8 +6,57 @@ Each builder returns an object to display; its controls can also be set from cod
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import os
 from functools import lru_cache
+
+# Set to 1 only by tools/build_site.py, which executes the notebooks for the course
+# website: a static page cannot run a widget, so each front end then also shows a
+# picture (or a short animation) of what its controls do. A learner never sets it.
+STATIC_SITE_ENV = "GAN_UTILS_STATIC_SITE"
+STATIC_SITE_NOTE = ("This is an interactive widget; on this page it is a picture of what it "
+                    "shows. Open the notebook (Colab, Kaggle or Jupyter, links at the top) to "
+                    "use it.")
+
+
+def static_site() -> bool:
+    """True when the notebook is being executed for the static course website."""
+    return os.environ.get(STATIC_SITE_ENV, "").strip() == "1"
+
+
+def frames_gif(pngs: list[bytes], seconds_per_frame: float = 0.6) -> bytes:
+    """PNG pictures as one looping animated GIF, each frame centred on a white canvas as
+    large as the largest picture (the pictures of one widget may differ by a few pixels)."""
+    from PIL import Image
+
+    if not pngs:
+        raise ValueError("pngs: expected at least one PNG picture")
+    pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+    width, height = max(p.width for p in pictures), max(p.height for p in pictures)
+    frames = []
+    for picture in pictures:
+        canvas = Image.new("RGB", (width, height), "white")
+        canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+        frames.append(canvas)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=int(round(seconds_per_frame * 1000)), loop=0)
+    return buffer.getvalue()
+
+
+def static_html(pngs: list[bytes], caption: str) -> str:
+    """The website's stand-in for a widget: its picture (several pictures: an animated
+    GIF of them), a caption saying what it shows, and where to use the real widget."""
+    if len(pngs) == 1:
+        data, mime = pngs[0], "image/png"
+    else:
+        data, mime = frames_gif(pngs), "image/gif"
+    source = base64.b64encode(data).decode("ascii")
+    return (f'<div class="gan-static-widget"><img src="data:{mime};base64,{source}" '
+            f'alt="{html.escape(caption)}"/><p><em>{html.escape(caption)}</em> '
+            f"{STATIC_SITE_NOTE}</p></div>")
 
 
 class _FrontEnd:
@@ -17,14 +66,36 @@ class _FrontEnd:
     7.7) through ``_ipython_display_`` and have no ``_repr_mimebundle_``. Handing the box
     to IPython's ``display`` lets the installed version pick its own way, so the same
     object shows under both (``tests/test_widgets.py`` checks it under each).
+
+    Executed for the website (``GAN_UTILS_STATIC_SITE=1``), a second output follows the
+    widget: :meth:`static_pictures` as HTML with an image, which a static page can show.
     """
 
     widget = None
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import HTML, display
 
         display(self.widget)
+        if static_site():
+            pngs, caption = self.static_pictures()
+            display(HTML(static_html(pngs, caption)))
+
+    def static_pictures(self) -> tuple[list[bytes], str]:  # pragma: no cover - overridden
+        """PNGs of what the widget shows (a sweep of one control), and a caption."""
+        raise NotImplementedError
+
+    def _sweep(self, control, values) -> list:
+        """Move ``control`` through ``values``, keeping ``self._picture_value()`` after each
+        move, then put it back where it was (the callbacks redraw as for a user's move)."""
+        original, pictures = control.value, []
+        try:
+            for value in values:
+                control.value = value
+                pictures.append(bytes(self._picture_value()))
+        finally:
+            control.value = original
+        return pictures
 
 
 # --- Convolution calculators (notebooks 02-03) ---
@@ -95,6 +166,18 @@ def _keras_conv_transpose_size(n: int, kernel: int, stride: int, padding,
         return _refusal(error)
 
 
+def _strip_tags(markup: str) -> str:
+    """An HTML widget's text without its tags and entities (for captions)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\xa0", " ").strip()
+
+
+def _text_png(text: str) -> bytes:
+    """A line of text as a small PNG (a calculator whose settings draw no picture)."""
+    return _figure_png(lambda ax: (ax.axis("off"), ax.text(0, 0.5, text, va="center")), 6, 0.5)
+
+
 def _figure_png(draw, width: float, height: float) -> bytes:
     """Draw on a fresh, pyplot-free Figure and return it as PNG bytes (for an Image widget)."""
     from matplotlib.figure import Figure
@@ -154,6 +237,20 @@ class _SizeCalculator(_FrontEnd):
         self.summary.value = (f"<b>formula:</b> {formula} &nbsp;&nbsp; "
                               f"<b>Keras:</b> {keras_size}{mark}")
         self.picture.value = b"" if draw is None else _figure_png(draw, width, height)
+
+    def _picture_value(self) -> bytes:
+        return self.picture.value
+
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """The drawn window at the first (up to 6) output pixels, as the window slider
+        moves it; just the sizes' line when these settings draw no picture."""
+        size = self.result.get("formula")
+        if not size or not bytes(self.picture.value):
+            return [_text_png(_strip_tags(self.summary.value))], "The calculator's answer."
+        count = min(6, size * size)
+        pngs = self._sweep(self.controls["window"], range(count))
+        return pngs, (f"{_strip_tags(self.summary.value)}. The animation moves the window "
+                      f"slider over output pixels 0 to {count - 1}.")
 
     def _window_position(self, size: int) -> tuple[int, int]:
         """Fit the window slider to a size x size output; return its (row, col)."""
@@ -378,6 +475,11 @@ class ToyGANPlayground(_FrontEnd):
             self.train_button.disabled = False
         self.redraw()
 
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """The playground's picture as it stands (before any training is step 0)."""
+        return [bytes(self.picture.value)], (f"The playground at {_strip_tags(self.status.value)}"
+                                             ", before its train button is pressed.")
+
     def redraw(self) -> None:
         """Redraw the picture and the status line from the latest snapshot."""
         from matplotlib.figure import Figure
@@ -593,6 +695,20 @@ class LatentExplorer(_FrontEnd):
         self.images, self._paused = None, False
         self._new_base()
 
+    def _picture_value(self) -> bytes:
+        return self.strip.value if self.num_classes else self.image.value
+
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """G(z) as the first slider moves from its minimum to its maximum (9 steps)."""
+        import numpy as np
+
+        slider = self.sliders[0]
+        values = [round(float(v), 1) for v in np.linspace(slider.min, slider.max, 9)]
+        pngs = self._sweep(slider, values)
+        shown = "every digit for the same z" if self.num_classes else "G(z)"
+        return pngs, (f"{shown} as the slider '{slider.description}' moves from {values[0]} "
+                      f"to {values[-1]} along the {self.controls['directions'].value}.")
+
     @property
     def digit(self) -> int | None:
         """The selected class (conditional generators), else None."""
@@ -685,6 +801,15 @@ class InterpolationExplorer(_FrontEnd):
         for control in self.controls.values():
             control.observe(lambda _change: self.update(), names="value")
         self.update()
+
+    def _picture_value(self) -> bytes:
+        return self.image.value
+
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """G(z_t) as the t slider moves from 0 to 1 (11 steps)."""
+        values = [round(0.1 * i, 1) for i in range(11)]
+        pngs = self._sweep(self.controls["t"], values)
+        return pngs, (f"G(z_t) as t moves from 0 to 1 by {self.controls['method'].value}.")
 
     def _point(self, t: float):
         method = slerp if self.controls["method"].value == "slerp" else lerp

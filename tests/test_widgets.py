@@ -190,6 +190,84 @@ def test_interpolation_explorer_moves_along_lerp_and_slerp(shell, dcgan):
     assert f"|z_t| = {half:.2f}" in interpolation.status.value
 
 
+def _static_outputs(shell, front_end, monkeypatch) -> tuple[list, list]:
+    """(widget views, HTML stand-ins) published by ``display(front_end)`` with and without
+    GAN_UTILS_STATIC_SITE=1: only the website build adds the stand-in."""
+    monkeypatch.delenv(widgets.STATIC_SITE_ENV, raising=False)
+    plain = _shown(shell, front_end)
+    assert [list(o.data) for o in plain if "text/html" in o.data] == [], "learners: widget only"
+    monkeypatch.setenv(widgets.STATIC_SITE_ENV, "1")
+    outputs = _shown(shell, front_end)
+    views = [o for o in outputs if WIDGET_VIEW in o.data]
+    pages = [o.data["text/html"] for o in outputs if WIDGET_VIEW not in o.data]
+    return views, pages
+
+
+def _embedded_image(page: str):
+    """The image a stand-in embeds, opened with PIL (the website shows exactly this)."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    found = re.search(r'src="data:image/(png|gif);base64,([A-Za-z0-9+/=]+)"', page)
+    assert found, page[:300]
+    return Image.open(io.BytesIO(base64.b64decode(found.group(2))))
+
+
+def test_static_site_stand_ins_show_a_sweep_and_leave_the_controls_as_they_were(
+        shell, dcgan, cgan, monkeypatch):
+    calc = widgets.conv_calculator(n=5, kernel=3, stride=2, padding=1)  # a 3 x 3 output
+    views, pages = _static_outputs(shell, calc, monkeypatch)
+    assert len(views) == 1 and len(pages) == 1
+    assert "open the notebook" in pages[0].lower() and "output pixels 0 to 5" in pages[0]
+    gif = _embedded_image(pages[0])
+    assert gif.format == "GIF" and gif.n_frames == 6  # min(6, 3 * 3) window positions
+    assert calc.controls["window"].value == 0
+
+    explorer = widgets.latent_explorer(dcgan, num_sliders=2, seed=7)
+    picture = _png(explorer.image.value)
+    _, pages = _static_outputs(shell, explorer, monkeypatch)
+    gif = _embedded_image(pages[0])
+    assert gif.n_frames == 9 and "from -3.0 to 3.0" in pages[0]
+    assert explorer.sliders[0].value == 0.0 and _png(explorer.image.value) == picture
+
+    selector = widgets.latent_explorer(cgan, num_sliders=2, num_classes=10, seed=1)
+    _, pages = _static_outputs(shell, selector, monkeypatch)
+    strip = _embedded_image(pages[0])
+    assert strip.n_frames == 9 and strip.width >= 10 * 28  # every digit, side by side
+
+    rng = np.random.default_rng(3)
+    interpolation = widgets.InterpolationExplorer(dcgan, *rng.standard_normal((2, LATENT_DIM)))
+    _, pages = _static_outputs(shell, interpolation, monkeypatch)
+    assert _embedded_image(pages[0]).n_frames == 11
+    assert interpolation.controls["t"].value == 0.5
+
+    playground = widgets.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    _, pages = _static_outputs(shell, playground, monkeypatch)
+    assert _embedded_image(pages[0]).format == "PNG" and "step 0" in pages[0]
+
+
+def test_frames_gif_centres_pictures_of_different_sizes():
+    import io
+
+    from PIL import Image
+
+    def png(size, colour):
+        buffer = io.BytesIO()
+        Image.new("RGB", size, colour).save(buffer, format="png")
+        return buffer.getvalue()
+
+    gif = Image.open(io.BytesIO(widgets.frames_gif([png((4, 2), "black"), png((2, 6), "red")],
+                                                   seconds_per_frame=0.5)))
+    assert gif.size == (4, 6) and gif.n_frames == 2 and gif.info["duration"] == 500
+    first = gif.convert("RGB")
+    assert first.getpixel((0, 0)) == (255, 255, 255) and first.getpixel((0, 2)) == (0, 0, 0)
+    with pytest.raises(ValueError, match="pngs"):
+        widgets.frames_gif([])
+
+
 def test_live_view_draws_once_then_updates_the_same_display(shell):
     history = {"step": [1, 2], "d_loss": [1.4, 1.2], "g_loss": [0.7, 0.9],
                "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4], "seconds": [0.1, 0.2]}
