@@ -100,5 +100,6 @@ def test_ci_rejects_an_unknown_job(tmp_path):
     result = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "colabb"], capture_output=True,
                             text=True, timeout=60, env=env)
     assert result.returncode == 1
-    assert "unknown job colabb (expected unit, latest, colab, kaggle, lowest)" in result.stdout
+    expected = "unknown job colabb (expected unit, latest, colab, kaggle, lowest, site)"
+    assert expected in result.stdout
     assert any(line.startswith("colabb  FAILED (exit 1)") for line in result.stdout.splitlines())
