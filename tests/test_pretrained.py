@@ -348,3 +348,21 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
     assert not np.allclose(explorer.z, base)
     with pytest.raises(ValueError, match=r"directions\['bad'\]"):
         widgets.latent_explorer(cgan, {"bad": np.eye(3)}, num_classes=10)
+
+
+def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
+    """tools/train_pretrained.py --lr-decay-start: values worked out by hand."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "train_pretrained.py"
+    spec = importlib.util.spec_from_file_location("train_pretrained", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    schedule = tool.learning_rate(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
+    for step, expected in ((0, 2e-4), (600, 2e-4), (800, 1e-4), (900, 5e-5), (1000, 0.0),
+                           (1200, 0.0)):
+        assert float(schedule(step)) == pytest.approx(expected, abs=1e-9), step
+    assert tool.learning_rate(2e-4, total_steps=1000, decay_start=1.0) == 2e-4
+    with pytest.raises(ValueError, match="--lr-decay-start=1.5"):
+        tool.learning_rate(2e-4, total_steps=1000, decay_start=1.5)
