@@ -37,6 +37,15 @@ def test_environment_is_full_size_and_uses_this_checkout(monkeypatch):
     assert env["PYTHONPATH"].split(":")[:2] == [str(ROOT), "/elsewhere"]
 
 
+def test_environment_keeps_figures_and_adds_widget_pictures_for_the_site(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")           # with Agg a kernel shows no figure
+    monkeypatch.delenv("GAN_UTILS_STATIC_SITE", raising=False)
+    plain = run_full_size.full_size_environment(None)
+    site = run_full_size.full_size_environment(None, for_site=True)
+    assert "MPLBACKEND" not in plain and "MPLBACKEND" not in site
+    assert "GAN_UTILS_STATIC_SITE" not in plain and site["GAN_UTILS_STATIC_SITE"] == "1"
+
+
 def test_a_passing_and_a_failing_notebook(tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_UTILS_QUICK", "0")
     (tmp_path / "executed").mkdir()

@@ -51,11 +51,19 @@ def pick_notebooks(only: list[str] | None, folder: Path = NOTEBOOKS) -> list[Pat
     return [path for path in notebooks if path.name[:2] in wanted]
 
 
-def full_size_environment(data_dir: str | None) -> dict[str, str]:
-    """The kernels' environment: full size, headless plots, this checkout's gan_utils first."""
+def full_size_environment(data_dir: str | None, for_site: bool = False) -> dict[str, str]:
+    """The kernels' environment: full size, this checkout's gan_utils first.
+
+    MPLBACKEND is removed so that the kernel uses its inline backend (headless, and the
+    figures become outputs, as a learner sees them). ``for_site`` also sets
+    GAN_UTILS_STATIC_SITE=1, so each widget adds a picture of itself for the website
+    (``python tools/build_site.py --executed <folder>``).
+    """
     env = dict(os.environ)
     env["GAN_UTILS_QUICK"] = "0"
-    env["MPLBACKEND"] = "Agg"
+    env.pop("MPLBACKEND", None)
+    if for_site:
+        env["GAN_UTILS_STATIC_SITE"] = "1"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if data_dir:
@@ -124,12 +132,16 @@ def main(argv: list[str] | None = None) -> int:
                                            "environment's, or ../shared/datasets if present")
     parser.add_argument("--cell-timeout", type=int, default=3600,
                         help="seconds one cell may run before it counts as failed")
+    parser.add_argument("--site", action="store_true",
+                        help="also give each widget its picture (GAN_UTILS_STATIC_SITE=1), so "
+                             "that the executed notebooks can build the website")
     args = parser.parse_args(argv)
 
     notebooks = pick_notebooks(args.only)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="gan_course_full_size_"))
     (workdir / "executed").mkdir(parents=True, exist_ok=True)
-    os.environ.update(full_size_environment(args.data_dir))
+    os.environ.clear()
+    os.environ.update(full_size_environment(args.data_dir, args.site))
     print(f"full size (GAN_UTILS_QUICK=0) on {describe_machine()}", flush=True)
     print(f"data: {os.environ.get('GAN_UTILS_DATA', 'keras.datasets downloads')}", flush=True)
 
