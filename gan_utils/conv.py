@@ -23,17 +23,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from gan_utils._validate import positive_int
+
 KERAS_PADDINGS = ("valid", "same")
-
-
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    """``value`` as an int, or a ValueError naming the argument when it is not >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name}={value!r}: expected an integer >= {minimum}")
-    if value < minimum:
-        what = "a positive" if minimum == 1 else "a non-negative"
-        raise ValueError(f"{name}={value!r}: expected {what} integer (>= {minimum})")
-    return int(value)
 
 
 def _padding(padding) -> int | str:
@@ -43,7 +35,7 @@ def _padding(padding) -> int | str:
         if mode not in KERAS_PADDINGS:
             raise ValueError(f"padding={padding!r}: expected an integer >= 0, 'valid' or 'same'")
         return mode
-    return _positive_int("padding", padding, minimum=0)
+    return positive_int("padding", padding, minimum=0)
 
 
 def effective_kernel_size(kernel: int, dilation: int = 1) -> int:
@@ -51,8 +43,8 @@ def effective_kernel_size(kernel: int, dilation: int = 1) -> int:
 
     A 3-tap kernel with dilation 2 touches pixels 0, 2 and 4, so it spans 5 pixels.
     """
-    kernel = _positive_int("kernel", kernel)
-    dilation = _positive_int("dilation", dilation)
+    kernel = positive_int("kernel", kernel)
+    dilation = positive_int("dilation", dilation)
     return (kernel - 1) * dilation + 1
 
 
@@ -64,8 +56,8 @@ def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tup
     extra zero goes *after* the input (TensorFlow's convention), so "same" is not
     always a symmetric integer padding.
     """
-    n = _positive_int("n", n)
-    stride = _positive_int("stride", stride)
+    n = positive_int("n", n)
+    stride = positive_int("stride", stride)
     k_eff = effective_kernel_size(kernel, dilation)
     out = -(-n // stride)  # ceil(n / stride)
     total = max((out - 1) * stride + k_eff - n, 0)
@@ -83,8 +75,8 @@ def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int | str = 
     Raises ValueError for non-positive sizes, a negative padding, an unknown padding
     string, or a kernel larger than the padded input.
     """
-    n = _positive_int("n", n)
-    stride = _positive_int("stride", stride)
+    n = positive_int("n", n)
+    stride = positive_int("stride", stride)
     k_eff = effective_kernel_size(kernel, dilation)
     padding = _padding(padding)
     if padding == "same":
@@ -119,12 +111,12 @@ def conv_transpose_output_size(n: int, kernel: int, stride: int = 1, padding: in
     gradient of a "same" convolution of an ``o``-pixel input, which needs
     ``ceil(o / s) == n``, and ``(n - 1) s`` pixels give ``n - 1``. Running the layer fails.
     """
-    n = _positive_int("n", n)
-    stride = _positive_int("stride", stride)
+    n = positive_int("n", n)
+    stride = positive_int("stride", stride)
     k_eff = effective_kernel_size(kernel, dilation)
     padding = _padding(padding)
     if output_padding is not None:
-        output_padding = _positive_int("output_padding", output_padding, minimum=0)
+        output_padding = positive_int("output_padding", output_padding, minimum=0)
         if output_padding >= stride:
             raise ValueError(f"output_padding={output_padding} must be smaller than "
                              f"stride={stride}")
@@ -243,10 +235,10 @@ def transposed_overlap(input_shape: int | tuple[int, int], kernel: int | tuple[i
     a pair the 2-D counts (the outer product of the two 1-D ones).
     """
     if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
-        n = _positive_int("input_shape", input_shape)
-        k = _positive_int("kernel", kernel)
-        s = _positive_int("stride", stride)
-        p = _positive_int("padding", padding, minimum=0)
+        n = positive_int("input_shape", input_shape)
+        k = positive_int("kernel", kernel)
+        s = positive_int("stride", stride)
+        p = positive_int("padding", padding, minimum=0)
         size = conv_transpose_output_size(n, k, s, p)
         counts = np.zeros((n - 1) * s + k, dtype=np.int64)
         for i in range(n):

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gan_utils._validate import ASSETS_DIR, positive_int
+
 if TYPE_CHECKING:
     import tensorflow as tf
 
@@ -631,7 +633,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
         uint8 images, (count, H, W, C).
     """
     name = _check_name(name)
-    count = _check_positive_int(count, "count")
+    count = positive_int("count", count)
     wanted = _resolve_classes(classes, _CLASS_NAMES[name])
     if len(wanted) != 1:
         raise ValueError(f"classes={classes!r}: expected one class, got {len(wanted)}")
@@ -652,7 +654,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
 
 # The few images sample_images ships, one uint8 array per "<dataset>_<class name>" (NumPy's
 # .npz, read without pickle), made by tools/make_sample_images.py.
-SAMPLES_FILE = Path(__file__).parent / "assets" / "sample_images.npz"
+SAMPLES_FILE = ASSETS_DIR / "sample_images.npz"
 
 
 def _shipped_samples(name: str, label: int) -> np.ndarray | None:
@@ -692,13 +694,6 @@ def from_signed_unit(x: Any) -> np.ndarray:
     return np.clip(np.rint((values + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
-def _check_positive_int(value: Any, argument: str) -> int:
-    """Return ``value`` as an int, or raise a ValueError when it is not a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{argument}={value!r}: expected a positive integer")
-    return int(value)
-
-
 def as_dataset(images: np.ndarray, batch_size: int, labels: np.ndarray | None = None,
                shuffle: bool = True, seed: int = 0, image_size: int | None = None,
                cache: bool = True, drop_remainder: bool = True) -> tf.data.Dataset:
@@ -724,12 +719,12 @@ def as_dataset(images: np.ndarray, batch_size: int, labels: np.ndarray | None = 
     if images.ndim != 4 or len(images) == 0:
         raise ValueError("images: expected a non-empty (N, H, W, C) array, "
                          f"got shape {images.shape}")
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    batch_size = positive_int("batch_size", batch_size)
     if drop_remainder and batch_size > len(images):
         raise ValueError(f"batch_size={batch_size} is larger than the {len(images)} images: with "
                          "drop_remainder=True the dataset would be empty")
     if image_size is not None:
-        image_size = _check_positive_int(image_size, "image_size")
+        image_size = positive_int("image_size", image_size)
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):

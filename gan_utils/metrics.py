@@ -42,7 +42,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+from gan_utils._validate import ASSETS_DIR, positive_int
+
 MNIST_CLASSIFIER_PATH = ASSETS_DIR / "mnist_classifier.weights.npz"
 #: Name of the classifier layer whose output is the feature vector for FID and KID.
 FEATURE_LAYER = "features"
@@ -235,10 +236,8 @@ def kid(real_features, fake_features, n_subsets: int = 100, subset_size: int = 1
     real = _check_features(real_features, "real_features")
     fake = _check_features(fake_features, "fake_features")
     _check_same_width(real, fake, "real_features", "fake_features")
-    if not isinstance(n_subsets, (int, np.integer)) or n_subsets < 1:
-        raise ValueError(f"n_subsets={n_subsets!r}: expected a positive integer")
-    if not isinstance(subset_size, (int, np.integer)) or subset_size < 2:
-        raise ValueError(f"subset_size={subset_size!r}: expected an integer of at least 2")
+    positive_int("n_subsets", n_subsets)
+    positive_int("subset_size", subset_size, minimum=2)
     smaller = min(real.shape[0], fake.shape[0])
     if subset_size > smaller:
         raise ValueError(
@@ -334,8 +333,7 @@ def class_histogram(predictions, num_classes: int = 10) -> np.ndarray:
     else:
         raise ValueError(f"predictions: expected (N,) labels or (N, K) probabilities, "
                          f"got shape {array.shape}")
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"num_classes={num_classes!r}: expected a positive integer")
+    positive_int("num_classes", num_classes)
     if array.size and (array.min() < 0 or array.max() >= num_classes):
         raise ValueError(f"predictions: labels must lie in [0, {num_classes - 1}], "
                          f"found [{array.min()}, {array.max()}]")
@@ -513,8 +511,7 @@ def _feature_model(dataset: str):
 
 def _run_in_batches(model, images: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """Call ``model`` (inference mode) on slices of ``images``; concatenate each output."""
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
+    positive_int("batch_size", batch_size)
     chunks = []
     for start in range(0, images.shape[0], batch_size):
         outputs = model(images[start:start + batch_size], training=False)

@@ -3,6 +3,10 @@ written out in its notebook."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from gan_utils._validate import ASSETS_DIR, positive_int
+
 # --- DCGAN on MNIST (notebook 05) ---
 # The architecture of notebook 05 (the TensorFlow DCGAN tutorial's, with the DCGAN
 # paper's guidelines): a generator that grows 7x7 -> 14x14 -> 28x28 with strided
@@ -54,8 +58,7 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     import keras
     from keras import layers
 
-    if not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim!r}: expected a positive integer")
+    positive_int("latent_dim", latent_dim)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(7 * 7 * 256, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(z)
@@ -131,8 +134,7 @@ def frog_generator(latent_dim: int = 32, filters: int = 256, upsample_kernel: in
 
     for arg, value in (("latent_dim", latent_dim), ("filters", filters),
                        ("upsample_kernel", upsample_kernel)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+        positive_int(arg, value)
     if filters % 2:
         raise ValueError(f"filters={filters}: expected an even number (the projection has "
                          "filters // 2 channels)")
@@ -168,8 +170,7 @@ def frog_discriminator(filters: int = 128, dropout: float = 0.4,
     import keras
     from keras import layers
 
-    if not isinstance(filters, int) or filters < 1:
-        raise ValueError(f"filters={filters!r}: expected a positive integer")
+    positive_int("filters", filters)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     image = keras.Input((32, 32, 3), name="image")
@@ -199,8 +200,7 @@ def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
     from keras import layers
 
     for arg, value in (("latent_dim", latent_dim), ("filters", filters)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+        positive_int(arg, value)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(4 * 4 * 8 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(z)
@@ -231,8 +231,7 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
     import keras
     from keras import layers
 
-    if not isinstance(filters, int) or filters < 1:
-        raise ValueError(f"filters={filters!r}: expected a positive integer")
+    positive_int("filters", filters)
     image = keras.Input((64, 64, 3), name="image")
     x = image
     for i, multiple in enumerate((1, 2, 4, 8), start=1):
@@ -262,8 +261,7 @@ MLP_LEAKY_SLOPE = 0.2  # LeakyReLU slope for negative inputs, as in the DCGAN pa
 
 def _check_mlp_sizes(hidden: int, image_shape: tuple[int, ...]) -> tuple[int, ...]:
     """Validate the hidden width and image shape shared by both MLP builders."""
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise ValueError(f"hidden={hidden!r}: expected a positive integer")
+    positive_int("hidden", hidden)
     shape = tuple(image_shape)
     if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in shape):
         raise ValueError(f"image_shape={image_shape!r}: expected positive integers, "
@@ -282,8 +280,7 @@ def mlp_generator(latent_dim: int = 100, hidden: int = 256,
     """
     import keras
 
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim!r}: expected a positive integer")
+    positive_int("latent_dim", latent_dim)
     shape = _check_mlp_sizes(hidden, image_shape)
     pixels = 1
     for size in shape:
@@ -341,8 +338,7 @@ CGAN_EMBEDDING_DIM = 50  # size of the learned label vector (as in Brownlee's cG
 def _check_classes(num_classes: int, embedding_dim: int) -> None:
     """Validate the label settings shared by both conditional builders."""
     for arg, value in (("num_classes", num_classes), ("embedding_dim", embedding_dim)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{arg}={value!r}: expected a positive integer")
+        positive_int(arg, value)
     if num_classes < 2:
         raise ValueError(f"num_classes={num_classes}: expected at least 2 classes")
 
@@ -360,8 +356,7 @@ def cgan_mnist_generator(latent_dim: int = 100, num_classes: int = 10,
     import keras
     from keras import layers
 
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim!r}: expected a positive integer")
+    positive_int("latent_dim", latent_dim)
     if isinstance(filters, bool) or not isinstance(filters, int) or filters < 2:
         raise ValueError(f"filters={filters!r}: expected an integer >= 2")
     _check_classes(num_classes, embedding_dim)
@@ -425,12 +420,6 @@ GENERATOR_WEIGHTS_FILE = "generator.weights.npz"
 GENERATOR_INFO_FILE = "generator.json"
 
 
-def _assets_dir():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent / "assets"
-
-
 def _check_pretrained_name(name: str) -> str:
     if name not in PRETRAINED_GENERATORS:
         raise ValueError(f"name={name!r}: no shipped generator of that name; expected one of "
@@ -446,12 +435,12 @@ def _builder_id(builder_name: str) -> str:
 def pretrained_path(name: str):
     """Where the shipped generator ``name`` lives:
     gan_utils/assets/<name>_generator.weights.npz (float16 weights, no Keras config)."""
-    return _assets_dir() / f"{_check_pretrained_name(name)}_generator.weights.npz"
+    return ASSETS_DIR / f"{_check_pretrained_name(name)}_generator.weights.npz"
 
 
 def pretrained_model_card(name: str) -> str:
     """The model card of a shipped generator (data, steps, FID, the command that built it)."""
-    return (_assets_dir() / f"{_check_pretrained_name(name).upper()}_MODEL_CARD.md").read_text()
+    return (ASSETS_DIR / f"{_check_pretrained_name(name).upper()}_MODEL_CARD.md").read_text()
 
 
 def save_pretrained_generator(generator, name: str, path=None):
@@ -519,7 +508,6 @@ def save_generator(generator, folder, builder: str = "dcgan_mnist_generator",
     can rebuild it later from code, on whatever Keras the runtime has by then.
     """
     import json
-    from pathlib import Path
 
     from gan_utils import weights
 
@@ -549,7 +537,6 @@ def load_generator(folder):
     what to do: rerun the notebook's training and saving cells.
     """
     import json
-    from pathlib import Path
 
     from gan_utils import weights
 
@@ -583,7 +570,6 @@ def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
     ``(generator, description)``, the description saying which one it is.
     """
     import json
-    from pathlib import Path
 
     from gan_utils import weights
 

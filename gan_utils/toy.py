@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from gan_utils._validate import positive_int
+from gan_utils.viz import figure_to_array
+
 # ----------------------------------------------------------------------------- targets
 
 
@@ -201,8 +204,7 @@ def toy_discriminator(data_dim: int = 1, hidden: int = 32, depth: int = 2,
 
 def _check_sizes(**sizes: int) -> None:
     for key, value in sizes.items():
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{key}={value!r}: expected a positive integer")
+        positive_int(key, value)
 
 
 def toy_dataset(target: GaussianMixture, batch_size: int = 256, num_points: int = 65_536,
@@ -439,12 +441,6 @@ def plot_toy_state(snapshot: ToySnapshot, target: GaussianMixture, axes=None,
         ax.set_aspect("equal")
         ax.set_title("G maps the latent grid here")
     return fig
-
-
-def figure_to_array(fig) -> np.ndarray:
-    """Render a Matplotlib figure to an RGB uint8 array ``(H, W, 3)`` (for GIFs)."""
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
 
 
 def render_frames(snapshots: Sequence[ToySnapshot], target: GaussianMixture,
