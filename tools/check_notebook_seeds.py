@@ -29,6 +29,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,8 +77,10 @@ def code_cells(path: Path, seed: int, only: list[str] | None = None) -> list[tup
 def run(path: Path, seed: int, quick: bool, only: list[str] | None = None
         ) -> tuple[list[dict], float]:
     """Run the notebook's code once in a fresh process; returns per-cell results, seconds."""
+    # A fresh runs folder for every run: a notebook resumes from the checkpoints it finds,
+    # and a second seed must not continue the first one's training.
     env = dict(os.environ, GAN_UTILS_QUICK="1" if quick else "0", MPLBACKEND="Agg",
-               TF_CPP_MIN_LOG_LEVEL="3")
+               TF_CPP_MIN_LOG_LEVEL="3", GAN_UTILS_RUNS=tempfile.mkdtemp(prefix="seed_run_"))
     start = time.perf_counter()
     cells = json.dumps(code_cells(path, seed, only))
     done = subprocess.run([sys.executable, "-c", RUNNER], input=cells, capture_output=True,
