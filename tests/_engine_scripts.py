@@ -39,6 +39,40 @@ def train_forever(checkpoint_dir: str, seed: str) -> None:
     trainer.fit(toy_dataset(tf), steps=10**9, progress=False)
 
 
+def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16") -> None:
+    """Train a toy GAN to ``total`` steps in ``checkpoint_dir``, resuming whatever is there,
+    checkpointing after every step; then write its whole state to final.npz / final.json.
+
+    float16 (loss scaling), a weight average, label noise and a shuffled dataset, so that
+    every piece of state a resume must restore is in play. GAN_UTILS_TEST_KILL_AT (see
+    gan_utils.train._test_hook) kills it at a chosen moment.
+    """
+    import keras
+    import tensorflow as tf
+
+    from gan_utils import train
+
+    tf.config.experimental.enable_op_determinism()
+    keras.mixed_precision.set_global_policy(policy)
+    keras.utils.set_random_seed(0)
+    G, D = toy_models(keras)
+    trainer = train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=checkpoint_dir,
+                               checkpoint_every_seconds=1e-9, sample_every=5, ema_decay=0.9,
+                               label_noise=0.05, num_samples=6, verbose=False)
+    dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
+    trainer.fit(dataset, steps=int(total), progress=False)
+    state = {f"{name}/{i}": np.asarray(v) for name, variables in (
+        ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
+        ("g_opt", train._inner(trainer.g_optimizer).variables),
+        ("d_opt", train._inner(trainer.d_optimizer).variables),
+        ("scale", [o.dynamic_scale for o in (trainer.g_optimizer, trainer.d_optimizer)
+                   if hasattr(o, "dynamic_scale")])) for i, v in enumerate(variables)}
+    np.savez(f"{checkpoint_dir}/final.npz", **state)
+    history = {k: v for k, v in trainer.history.items() if k != "seconds"}
+    with open(f"{checkpoint_dir}/final.json", "w") as file:
+        json.dump({"step": trainer.step, "history": history}, file)
+
+
 def mirrored(_unused: str = "") -> None:
     """Train under MirroredStrategy on two logical CPU devices."""
     import tensorflow as tf
@@ -174,5 +208,5 @@ def mirrored_float16(update: str = "alternating") -> None:
 
 
 if __name__ == "__main__":
-    {"train_forever": train_forever, "mirrored": mirrored,
+    {"train_forever": train_forever, "mirrored": mirrored, "resumable_run": resumable_run,
      "mirrored_float16": mirrored_float16}[sys.argv[1]](*sys.argv[2:])

@@ -327,3 +327,79 @@ def test_fit_needs_exactly_one_target():
         trainer.fit(toy_dataset(tf), epochs=1, steps=3)
     with pytest.raises(ValueError, match="unknown or infinite"):
         trainer.fit(toy_dataset(tf).repeat(), epochs=1)
+
+
+def run_resumable(directory, total, kill_at=None, policy="mixed_float16"):
+    """Run _engine_scripts.resumable_run; with kill_at, expect it to die by SIGKILL there."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("GAN_UTILS_TEST_KILL_AT", None)
+    if kill_at:
+        env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+    result = subprocess.run([sys.executable, str(SCRIPTS), "resumable_run", str(directory),
+                             str(total), policy], capture_output=True, text=True, timeout=600,
+                            env=env)
+    expected = -signal.SIGKILL if kill_at else 0
+    assert result.returncode == expected, result.stderr[-3000:]
+
+
+def final_state(directory):
+    with np.load(directory / "final.npz") as arrays:
+        state = {key: arrays[key] for key in arrays.files}
+    with np.load(directory / "samples.npz") as samples:
+        state.update(sample_steps=samples["steps"], sample_images=samples["images"])
+    return state, json.loads((directory / "final.json").read_text())
+
+
+def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
+    """SIGKILL in the middle of training, while a side file is half written, and between a
+    checkpoint's data and its index; each resumed run ends bitwise equal to an uninterrupted
+    one: weights, Adam moments, float16 loss scales, weight average, history (without the
+    wall-clock seconds), sample grids, and the batches seen (a shuffled dataset).
+
+    Five short subprocesses (a fresh TensorFlow each), about 10 s of CPU each: the only
+    way to test a kill -9 is to kill a process.
+    """
+    total = 14
+    run_resumable(tmp_path / "whole", total)
+    expected, expected_log = final_state(tmp_path / "whole")
+    # each save writes settings.json, history.json, samples.npz, then the checkpoint
+    for kill_at in ("step:9", "side_file:8", "checkpoint:5"):
+        directory = tmp_path / kill_at.replace(":", "_")
+        run_resumable(directory, total, kill_at)
+        assert not (directory / "final.npz").exists()
+        run_resumable(directory, total)
+        state, log = final_state(directory)
+        assert log == expected_log, kill_at
+        assert state.keys() == expected.keys()
+        for key, value in expected.items():
+            np.testing.assert_array_equal(state[key], value, err_msg=f"{kill_at}: {key}")
+
+
+def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
+    """A float16 run (optimizers in a loss-scale wrapper) resumes under bfloat16 and back;
+    another update rule or batch size is refused with a message naming it."""
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        first = make_trainer(checkpoint_dir=tmp_path)
+        first.fit(toy_dataset(tf), steps=6, progress=False)
+        moments = [v.numpy() for v in first.g_optimizer.inner_optimizer.variables]
+        scale = float(first.g_optimizer.dynamic_scale.numpy())
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        second = make_trainer(checkpoint_dir=tmp_path)
+        assert second.step == 6
+        assert not isinstance(second.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        for a, b in zip(moments, second.g_optimizer.variables, strict=True):
+            np.testing.assert_array_equal(a, b.numpy())
+        second.fit(toy_dataset(tf), steps=8, progress=False)
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        third = make_trainer(checkpoint_dir=tmp_path)
+        assert third.step == 8 and float(third.g_optimizer.dynamic_scale.numpy()) == scale
+        np.testing.assert_array_equal(third.g_optimizer.inner_optimizer.variables[1].numpy(),
+                                      second.g_optimizer.variables[1].numpy())
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    with pytest.raises(ValueError, match="update: saved alternating, now simultaneous"):
+        make_trainer(checkpoint_dir=tmp_path, update="simultaneous")
+    with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
+        make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
+                                                  progress=False)
