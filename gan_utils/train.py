@@ -511,7 +511,8 @@ class GANTrainer:
             images = np.stack([im for _, im in self.samples]).astype(np.float16)
             _atomic_save_npz(self.checkpoint_dir / "samples.npz", steps=steps, images=images)
         options = None
-        if os.environ.get(_TEST_HOOK_VARIABLE):  # tests: a kill between data and index
+        if os.environ.get(_TEST_HOOK_VARIABLE):  # tests: a kill after the checkpoint's files,
+            # before the `checkpoint` file names it the latest
             options = tf.train.CheckpointOptions(
                 experimental_write_callbacks=[lambda _path: _test_hook("checkpoint")])
         return self._manager.save(checkpoint_number=self.step, options=options)

@@ -4,6 +4,7 @@ Run as ``python _engine_scripts.py <name> <args...>``; each prints one JSON line
 """
 
 import json
+import signal
 import sys
 
 import numpy as np
@@ -43,30 +44,52 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
     """Train a toy GAN to ``total`` steps in ``checkpoint_dir``, resuming whatever is there,
     checkpointing after every step; then write its whole state to final.npz / final.json.
 
-    float16 (loss scaling), a weight average, label noise and a shuffled dataset, so that
-    every piece of state a resume must restore is in play. GAN_UTILS_TEST_KILL_AT (see
-    gan_utils.train._test_hook) kills it at a chosen moment.
+    float16 with a loss scale that doubles every 2 finite steps (so it moves), a weight
+    average, label noise and a shuffled dataset: every piece of state a resume must restore
+    is in play. GAN_UTILS_TEST_KILL_AT="<point>:<n>" SIGKILLs the process the n-th time it
+    passes a point: "step", "side_file" and "checkpoint" are gan_utils.train._test_hook's;
+    "checkpoint_data" is this script's, inside TensorFlow's checkpoint write (the data shard
+    is written to ``ckpt-N_temp/``, its merge into ``ckpt-N.index`` / ``.data`` has not run).
     """
+    import os
+
     import keras
     import tensorflow as tf
+    from tensorflow.python.checkpoint import functional_saver
 
     from gan_utils import train
+
+    wanted = os.environ.get("GAN_UTILS_TEST_KILL_AT", "")
+    if wanted.startswith("checkpoint_data:"):
+        merge, calls = functional_saver.gen_io_ops.merge_v2_checkpoints, []
+
+        def killed_before_merge(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == int(wanted.split(":")[1]):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return merge(*args, **kwargs)
+
+        functional_saver.gen_io_ops.merge_v2_checkpoints = killed_before_merge
 
     tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
     G, D = toy_models(keras)
-    trainer = train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=checkpoint_dir,
+    optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in range(2)]
+    if policy == "mixed_float16":
+        optimizers = [keras.optimizers.LossScaleOptimizer(o, dynamic_growth_steps=2)
+                      for o in optimizers]
+    trainer = train.GANTrainer(G, D, latent_dim=4, g_optimizer=optimizers[0],
+                               d_optimizer=optimizers[1], checkpoint_dir=checkpoint_dir,
                                checkpoint_every_seconds=1e-9, sample_every=5, ema_decay=0.9,
                                label_noise=0.05, num_samples=6, verbose=False)
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
     trainer.fit(dataset, steps=int(total), progress=False)
-    state = {f"{name}/{i}": np.asarray(v) for name, variables in (
+    # the optimizers' variables: the loss-scale wrapper's (step counter, scale) and Adam's
+    state = {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
         ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
-        ("g_opt", train._inner(trainer.g_optimizer).variables),
-        ("d_opt", train._inner(trainer.d_optimizer).variables),
-        ("scale", [o.dynamic_scale for o in (trainer.g_optimizer, trainer.d_optimizer)
-                   if hasattr(o, "dynamic_scale")])) for i, v in enumerate(variables)}
+        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
+        for i, v in enumerate(variables)}
     np.savez(f"{checkpoint_dir}/final.npz", **state)
     history = {k: v for k, v in trainer.history.items() if k != "seconds"}
     with open(f"{checkpoint_dir}/final.json", "w") as file:
