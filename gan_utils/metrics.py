@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -868,4 +869,6 @@ class FIDTracker:
         self.log["fid"].append(float(value))
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self.log_path.write_text(json.dumps(self.log))
+            tmp = self.log_path.with_name(self.log_path.name + ".tmp")
+            tmp.write_text(json.dumps(self.log))   # then a rename: never half a file
+            os.replace(tmp, self.log_path)

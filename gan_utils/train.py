@@ -15,7 +15,9 @@ the step, the plumbing a learner should not have to write twice:
 - a tqdm progress bar with live losses;
 - checkpoints (``tf.train.CheckpointManager``) every few minutes and automatic resume:
   a run killed at any moment continues from its last checkpoint with the same step,
-  optimizer state, fixed noise, history and samples;
+  optimizer state, loss scale, weight average, fixed noise, history, samples and data
+  position (side files are written first, atomically; see :meth:`GANTrainer.save`), and
+  refuses a resume with other settings (:meth:`GANTrainer.restore`);
 - a clear stop, naming the step, when a loss becomes NaN or infinite;
 - optionally (``ema_decay``), an exponential moving average of the generator's weights,
   which samples and evaluations then use: GAN weights oscillate from step to step, and
@@ -117,6 +119,9 @@ class GANTrainer:
                 self.g_optimizer = _with_loss_scaling(self.g_optimizer)
                 self.d_optimizer = _with_loss_scaling(self.d_optimizer)
             self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            # batches drawn from the current dataset's stream: a resume skips that many
+            self._data_position = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                              name="data_position")
             self.fixed_noise = tf.Variable(
                 tf.random.stateless_normal((num_samples,) + self.latent_shape,
                                            seed=[self.seed, _FIXED_SALT]),
@@ -135,20 +140,16 @@ class GANTrainer:
         self.samples: list[tuple[int, np.ndarray]] = []
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self._manager = None
+        self.settings = self._run_settings()
+        self._resumed_settings: dict | None = None
+        self._train_function = None
+        self._iterators: dict[int, Iterable] = {}
         if self.checkpoint_dir is not None:
-            parts = dict(generator=generator, discriminator=discriminator,
-                         g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
-                         step=self._step, fixed_noise=self.fixed_noise,
-                         fixed_labels=self.fixed_labels)
-            self._checkpoint_parts = dict(parts)  # without the average, for old runs
-            if self.ema_generator is not None:
-                parts["ema_generator"] = self.ema_generator
-            self.checkpoint = tf.train.Checkpoint(**parts)
+            self._checkpoint_parts = self._parts()
+            self.checkpoint = tf.train.Checkpoint(**self._checkpoint_parts)
             self._manager = tf.train.CheckpointManager(
                 self.checkpoint, str(self.checkpoint_dir), max_to_keep=max_to_keep)
             self.restore()
-        self._train_function = None
-        self._iterators: dict[int, Iterable] = {}
 
     # ------------------------------------------------------------------ set-up helpers
     def _check_models_in_scope(self) -> None:
@@ -162,6 +163,32 @@ class GANTrainer:
                     raise ValueError(f"{model.name}: its variables were not created under the "
                                      "training strategy; build the models inside "
                                      "`with strategy.scope():`")
+
+    def _parts(self) -> dict:
+        """What a checkpoint holds. The optimizers are stored without their float16 loss-scale
+        wrapper (which goes in ``*_loss_scale``), so a run saved under float16 resumes under
+        bfloat16 or float32 and back."""
+        parts = dict(generator=self.generator, discriminator=self.discriminator,
+                     g_optimizer=_inner(self.g_optimizer), d_optimizer=_inner(self.d_optimizer),
+                     step=self._step, fixed_noise=self.fixed_noise,
+                     fixed_labels=self.fixed_labels, data_position=self._data_position)
+        if _inner(self.g_optimizer) is not self.g_optimizer:
+            parts.update(g_loss_scale=self.g_optimizer, d_loss_scale=self.d_optimizer)
+        if self.ema_generator is not None:
+            parts["ema_generator"] = self.ema_generator
+        return parts
+
+    def _run_settings(self) -> dict:
+        """What a resumed run must share with the saved one (batch size: see ``_iterator``)."""
+        def signature(model):
+            return [list(w.shape) for w in model.weights]
+
+        return {"generator": signature(self.generator),
+                "discriminator": signature(self.discriminator),
+                "latent_shape": list(self.latent_shape), "num_classes": self.num_classes,
+                "update": self.update, "d_steps": self.d_steps,
+                "precision": str(getattr(self.generator, "compute_dtype", "float32")),
+                "batch_size": None}
 
     def _uses_float16(self) -> bool:
         return any(getattr(m, "compute_dtype", "float32") == "float16"
@@ -275,6 +302,7 @@ class GANTrainer:
                 total += self.strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica,
                                               axis=None)
                 self._step.assign_add(1)
+                self._data_position.assign_add(1)
                 if self.ema_generator is not None:
                     self._update_ema()
             return total / tf.cast(count, tf.float32)
@@ -342,11 +370,34 @@ class GANTrainer:
         return count
 
     def _iterator(self, dataset: tf.data.Dataset):
-        """One endless distributed iterator per dataset, kept between fit calls."""
+        """One endless distributed iterator per dataset, kept between fit calls.
+
+        The first dataset after a resume continues where the saved run stopped: its stream
+        skips the ``data_position`` batches already drawn. A rebuilt pipeline with the same
+        seed yields the same batches in the same order, so the resumed run sees the batches
+        the uninterrupted one would have seen. (Saving the tf.data iterator itself would
+        store its shuffle buffer and cache in every checkpoint: 62 MB for MNIST.)
+        """
         key = id(dataset)
         if key not in self._iterators:
-            distributed = self.strategy.experimental_distribute_dataset(dataset.repeat())
-            self._iterators = {key: iter(distributed)}
+            spec = dataset.element_spec
+            shape = (spec[0] if isinstance(spec, tuple) else spec).shape
+            batch = int(shape[0]) if shape.rank and shape[0] is not None else None
+            position = 0
+            if not self._iterators and self._resumed_settings is not None:
+                saved = self._resumed_settings.get("batch_size")
+                if saved is not None and batch != saved:
+                    raise ValueError(
+                        f"{self.checkpoint_dir}: this run was saved with batch size {saved}, "
+                        f"and the dataset now gives batches of {batch}; resume with the same "
+                        "batch size, or train in a new checkpoint_dir")
+                position = int(self._data_position.numpy())
+            self._data_position.assign(position)
+            self.settings["batch_size"] = batch
+            stream = dataset.repeat()
+            if position:
+                stream = stream.skip(position)
+            self._iterators = {key: iter(self.strategy.experimental_distribute_dataset(stream))}
         return self._iterators[key]
 
     def _train_until(self, dataset, target: int, callbacks: list, progress: bool):
@@ -372,6 +423,7 @@ class GANTrainer:
                 count = min(self.steps_per_execution, target - self.step,
                             self.sample_every - self.step % self.sample_every)
                 metrics = self._train_function(iterator, tf.constant(count, tf.int64)).numpy()
+                _test_hook("step")
                 now = time.perf_counter()
                 seconds, clock = seconds + now - clock, now
                 self._record(metrics, seconds)
@@ -443,44 +495,126 @@ class GANTrainer:
 
     # ------------------------------------------------------------------ checkpoints
     def save(self) -> str | None:
-        """Write a checkpoint (models, optimizers, step, fixed noise) plus history and samples."""
+        """Write the side files (settings, history, samples), then a checkpoint.
+
+        Side files first, each replaced atomically (a temporary file, then a rename): a kill
+        at any moment leaves whole files that reach at least the last checkpoint's step,
+        and :meth:`restore` cuts them back to that step, so nothing is missing or doubled.
+        """
         if self._manager is None:
             return None
-        path = self._manager.save(checkpoint_number=self.step)
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write_json(self.checkpoint_dir / "settings.json", self.settings)
         _atomic_write_json(self.checkpoint_dir / "history.json", self.history)
         if self.samples:
             steps = np.array([s for s, _ in self.samples], dtype=np.int64)
             images = np.stack([im for _, im in self.samples]).astype(np.float16)
             _atomic_save_npz(self.checkpoint_dir / "samples.npz", steps=steps, images=images)
-        return path
+        options = None
+        if os.environ.get(_TEST_HOOK_VARIABLE):  # tests: a kill after the checkpoint's files,
+            # before the `checkpoint` file names it the latest
+            options = tf.train.CheckpointOptions(
+                experimental_write_callbacks=[lambda _path: _test_hook("checkpoint")])
+        return self._manager.save(checkpoint_number=self.step, options=options)
 
     def restore(self) -> bool:
-        """Load the latest checkpoint in ``checkpoint_dir``, if any; True when one was found."""
+        """Load the latest checkpoint in ``checkpoint_dir``, if any; True when one was found.
+
+        A run saved with other settings (architecture, update rule, d_steps, latent shape,
+        classes) is refused with a message naming the difference; a change of precision
+        (float16 on one GPU, bfloat16 or float32 elsewhere) resumes. Parts an older
+        checkpoint lacks (the weight average, the loss scale, the data position) start
+        fresh.
+        """
         if self._manager is None or self._manager.latest_checkpoint is None:
             return False
         latest = self._manager.latest_checkpoint
-        saved_average = any(name.startswith("ema_generator/")
-                            for name, _ in tf.train.list_variables(latest))
-        if self.ema_generator is None or saved_average:
-            self.checkpoint.restore(latest).assert_existing_objects_matched()
-        else:  # a run saved without the weight average: start the average here
-            checkpoint = tf.train.Checkpoint(**self._checkpoint_parts)
-            checkpoint.restore(latest).assert_existing_objects_matched()
-            self.ema_generator.set_weights(self.generator.get_weights())
+        self._check_settings()
+        saved = {name.split("/")[0] for name, _ in tf.train.list_variables(latest)}
+        if any(name.startswith("g_optimizer/inner_optimizer/")
+               for name, _ in tf.train.list_variables(latest)):
+            parts = self._old_float16_parts(latest)
+        else:
+            parts = {k: v for k, v in self._checkpoint_parts.items()
+                     if k in saved or k not in _OPTIONAL_PARTS}
+        tf.train.Checkpoint(**parts).restore(latest).assert_existing_objects_matched()
+        if self.ema_generator is not None and "ema_generator" not in parts:
+            self.ema_generator.set_weights(self.generator.get_weights())  # start it here
         step = self.step
         history_file = self.checkpoint_dir / "history.json"
         if history_file.exists():
-            saved = json.loads(history_file.read_text())
-            keep = [i for i, s in enumerate(saved.get("step", [])) if s <= step]
-            self.history = {key: [saved[key][i] for i in keep] for key in HISTORY_KEYS}
+            saved_history = json.loads(history_file.read_text())
+            keep = [i for i, s in enumerate(saved_history.get("step", [])) if s <= step]
+            self.history = {key: [saved_history[key][i] for i in keep] for key in HISTORY_KEYS}
         samples_file = self.checkpoint_dir / "samples.npz"
         if samples_file.exists():
-            with np.load(samples_file, allow_pickle=False) as saved:
-                self.samples = [(int(s), im.astype(np.float32))
-                                for s, im in zip(saved["steps"], saved["images"]) if s <= step]
+            with np.load(samples_file, allow_pickle=False) as saved_samples:
+                self.samples = [(int(s), im.astype(np.float32)) for s, im in
+                                zip(saved_samples["steps"], saved_samples["images"]) if s <= step]
         if self.verbose:
-            print(f"Resumed from {self._manager.latest_checkpoint} at step {step}.")
+            print(f"Resumed from {latest} at step {step}.")
         return True
+
+    def _check_settings(self) -> None:
+        """Compare the saved run's settings with this trainer's; refuse a real difference."""
+        file = self.checkpoint_dir / "settings.json"
+        if not file.exists():  # saved before settings were recorded
+            self._resumed_settings = {}
+            return
+        saved = json.loads(file.read_text())
+        self._resumed_settings = saved
+        names = {"generator": "the generator's weight shapes",
+                 "discriminator": "the discriminator's weight shapes",
+                 "latent_shape": "the latent shape", "num_classes": "num_classes",
+                 "update": "update", "d_steps": "d_steps"}
+        changed = [f"{label}: saved {saved[key]}, now {self.settings[key]}"
+                   for key, label in names.items()
+                   if key in saved and saved[key] != self.settings[key]]
+        if changed:
+            raise ValueError(f"{self.checkpoint_dir} holds a run with other settings ("
+                             + "; ".join(changed) + "). Use the saved settings to resume it, "
+                             "or another checkpoint_dir for a new run.")
+        if self.verbose and saved.get("precision", self.settings["precision"]) != \
+                self.settings["precision"]:
+            print(f"Resuming a {saved['precision']} run in {self.settings['precision']}: "
+                  "the weights and optimizer state carry over (float32 master weights).")
+
+    def _old_float16_parts(self, latest: str) -> dict:
+        """Checkpoints written before the optimizers were stored without their float16
+        wrapper: they load into a float16 trainer only."""
+        if _inner(self.g_optimizer) is self.g_optimizer:
+            raise ValueError(f"{latest}: saved under float16 by an older gan_utils (its "
+                             "optimizers inside their loss-scale wrapper); resume it under "
+                             "float16 (runtime.use_precision('mixed_float16')) once, which "
+                             "saves it in the new layout")
+        parts = dict(self._checkpoint_parts, g_optimizer=self.g_optimizer,
+                     d_optimizer=self.d_optimizer)
+        for key in ("g_loss_scale", "d_loss_scale", "data_position", "ema_generator"):
+            parts.pop(key, None)
+        return parts
+
+
+_OPTIONAL_PARTS = ("ema_generator", "g_loss_scale", "d_loss_scale", "data_position")
+_TEST_HOOK_VARIABLE = "GAN_UTILS_TEST_KILL_AT"
+_hook_counts: dict[str, int] = {}
+
+
+def _test_hook(point: str) -> None:
+    """Tests only: with GAN_UTILS_TEST_KILL_AT="<point>:<n>", SIGKILL this process the n-th
+    time it passes ``point`` ("step", "side_file" or "checkpoint")."""
+    wanted = os.environ.get(_TEST_HOOK_VARIABLE)
+    if not wanted or not wanted.startswith(point + ":"):
+        return
+    _hook_counts[point] = _hook_counts.get(point, 0) + 1
+    if _hook_counts[point] == int(wanted.split(":")[1]):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _inner(optimizer):
+    """The optimizer inside a float16 loss-scale wrapper, or the optimizer itself."""
+    return getattr(optimizer, "inner_optimizer", optimizer)
 
 
 def _with_loss_scaling(optimizer):
@@ -495,10 +629,12 @@ def _with_loss_scaling(optimizer):
 def _atomic_write_json(path: Path, data) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data))
+    _test_hook("side_file")
     os.replace(tmp, path)
 
 
 def _atomic_save_npz(path: Path, **arrays) -> None:
     tmp = path.with_name(path.stem + ".tmp.npz")
     np.savez_compressed(tmp, **arrays)
+    _test_hook("side_file")
     os.replace(tmp, path)

@@ -4,6 +4,7 @@ Run as ``python _engine_scripts.py <name> <args...>``; each prints one JSON line
 """
 
 import json
+import signal
 import sys
 
 import numpy as np
@@ -37,6 +38,62 @@ def train_forever(checkpoint_dir: str, seed: str) -> None:
                                seed=int(seed), verbose=False)
     print(json.dumps({"fixed_noise": trainer.fixed_noise.numpy().tolist()}), flush=True)
     trainer.fit(toy_dataset(tf), steps=10**9, progress=False)
+
+
+def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16") -> None:
+    """Train a toy GAN to ``total`` steps in ``checkpoint_dir``, resuming whatever is there,
+    checkpointing after every step; then write its whole state to final.npz / final.json.
+
+    float16 with a loss scale that doubles every 2 finite steps (so it moves), a weight
+    average, label noise and a shuffled dataset: every piece of state a resume must restore
+    is in play. GAN_UTILS_TEST_KILL_AT="<point>:<n>" SIGKILLs the process the n-th time it
+    passes a point: "step", "side_file" and "checkpoint" are gan_utils.train._test_hook's;
+    "checkpoint_data" is this script's, inside TensorFlow's checkpoint write (the data shard
+    is written to ``ckpt-N_temp/``, its merge into ``ckpt-N.index`` / ``.data`` has not run).
+    """
+    import os
+
+    import keras
+    import tensorflow as tf
+    from tensorflow.python.checkpoint import functional_saver
+
+    from gan_utils import train
+
+    wanted = os.environ.get("GAN_UTILS_TEST_KILL_AT", "")
+    if wanted.startswith("checkpoint_data:"):
+        merge, calls = functional_saver.gen_io_ops.merge_v2_checkpoints, []
+
+        def killed_before_merge(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == int(wanted.split(":")[1]):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return merge(*args, **kwargs)
+
+        functional_saver.gen_io_ops.merge_v2_checkpoints = killed_before_merge
+
+    tf.config.experimental.enable_op_determinism()
+    keras.mixed_precision.set_global_policy(policy)
+    keras.utils.set_random_seed(0)
+    G, D = toy_models(keras)
+    optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in range(2)]
+    if policy == "mixed_float16":
+        optimizers = [keras.optimizers.LossScaleOptimizer(o, dynamic_growth_steps=2)
+                      for o in optimizers]
+    trainer = train.GANTrainer(G, D, latent_dim=4, g_optimizer=optimizers[0],
+                               d_optimizer=optimizers[1], checkpoint_dir=checkpoint_dir,
+                               checkpoint_every_seconds=1e-9, sample_every=5, ema_decay=0.9,
+                               label_noise=0.05, num_samples=6, verbose=False)
+    dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
+    trainer.fit(dataset, steps=int(total), progress=False)
+    # the optimizers' variables: the loss-scale wrapper's (step counter, scale) and Adam's
+    state = {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
+        ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
+        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
+        for i, v in enumerate(variables)}
+    np.savez(f"{checkpoint_dir}/final.npz", **state)
+    history = {k: v for k, v in trainer.history.items() if k != "seconds"}
+    with open(f"{checkpoint_dir}/final.json", "w") as file:
+        json.dump({"step": trainer.step, "history": history}, file)
 
 
 def mirrored(_unused: str = "") -> None:
@@ -174,5 +231,5 @@ def mirrored_float16(update: str = "alternating") -> None:
 
 
 if __name__ == "__main__":
-    {"train_forever": train_forever, "mirrored": mirrored,
+    {"train_forever": train_forever, "mirrored": mirrored, "resumable_run": resumable_run,
      "mirrored_float16": mirrored_float16}[sys.argv[1]](*sys.argv[2:])

@@ -327,3 +327,135 @@ def test_fit_needs_exactly_one_target():
         trainer.fit(toy_dataset(tf), epochs=1, steps=3)
     with pytest.raises(ValueError, match="unknown or infinite"):
         trainer.fit(toy_dataset(tf).repeat(), epochs=1)
+
+
+def run_resumable(directory, total, kill_at=None, policy="mixed_float16"):
+    """Run _engine_scripts.resumable_run; with kill_at, expect it to die by SIGKILL there."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("GAN_UTILS_TEST_KILL_AT", None)
+    if kill_at:
+        env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+    result = subprocess.run([sys.executable, str(SCRIPTS), "resumable_run", str(directory),
+                             str(total), policy], capture_output=True, text=True, timeout=900,
+                            env=env)
+    expected = -signal.SIGKILL if kill_at else 0
+    assert result.returncode == expected, f"{kill_at}: {result.stderr[-3000:]}"
+
+
+def final_state(directory):
+    with np.load(directory / "final.npz") as arrays:
+        state = {key: arrays[key] for key in arrays.files}
+    with np.load(directory / "samples.npz") as samples:
+        state.update(sample_steps=samples["steps"], sample_images=samples["images"])
+    return state, json.loads((directory / "final.json").read_text())
+
+
+def latest_step(directory):
+    return int(tf.train.latest_checkpoint(str(directory)).rsplit("-", 1)[1])
+
+
+def saved_steps(directory, name):
+    """The steps a side file (history.json or samples.npz) holds now."""
+    if name == "history.json":
+        return json.loads((directory / name).read_text())["step"]
+    with np.load(directory / name) as samples:
+        return samples["steps"].tolist()
+
+
+def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
+    """SIGKILL a float16 training run four times, at four kinds of moment, resuming after
+    each; it ends bitwise equal to an uninterrupted run of the same 12 steps: weights, Adam
+    moments and iterations, the loss scale and its step counter (which doubles the scale every
+    2 steps here, so it moves), the weight average, history (without wall-clock seconds),
+    sample grids, and the batches seen (a shuffled dataset over 1.5 epochs: equal weights
+    need equal batches).
+
+    Each save writes settings.json, history.json and samples.npz (each to a temporary file,
+    then a rename), then the checkpoint. The kills, in one folder, one after another:
+
+    1. ``step:3``: the 3rd step has changed the weights in memory, nothing recorded it (a
+       kill inside the step leaves the same files: the step writes none);
+    2. ``side_file:5``: during the save of step 4, history.json's new version is written to
+       its temporary file, not yet renamed;
+    3. ``checkpoint_data:2``: during the checkpoint write of step 5: its data shard is in
+       ``ckpt-5_temp/``, not yet merged into ``ckpt-5.index``;
+    4. ``checkpoint:3``: the checkpoint of step 7 is complete on disk but the ``checkpoint``
+       file still names step 6, while history.json and samples.npz already reach step 7.
+
+    Six short subprocesses (a fresh TensorFlow each, with op determinism): the only way to
+    test a kill -9 is to kill a process.
+    """
+    total, directory = 12, tmp_path / "killed"
+    run_resumable(tmp_path / "whole", total)
+    expected, expected_log = final_state(tmp_path / "whole")
+    assert expected_log["step"] == total and len(expected_log["history"]["step"]) == total
+    scales = [v for k, v in expected.items() if k.endswith("dynamic_scale")]
+    assert len(scales) == 2 and all(s != 2.0 ** 15 for s in scales)  # the scale moved
+
+    run_resumable(directory, total, "step:3")
+    assert latest_step(directory) == 2 and saved_steps(directory, "history.json") == [1, 2]
+    run_resumable(directory, total, "side_file:5")
+    assert latest_step(directory) == 3
+    assert saved_steps(directory, "history.json") == [1, 2, 3]
+    assert json.loads((directory / "history.json.tmp").read_text())["step"] == [1, 2, 3, 4]
+    run_resumable(directory, total, "checkpoint_data:2")
+    assert latest_step(directory) == 4 and (directory / "ckpt-5_temp").is_dir()
+    assert not (directory / "ckpt-5.index").exists()
+    assert saved_steps(directory, "samples.npz") == [0, 5]
+    run_resumable(directory, total, "checkpoint:3")
+    assert latest_step(directory) == 6 and (directory / "ckpt-7.index").exists()
+    assert saved_steps(directory, "history.json")[-1] == 7
+    assert not (directory / "final.npz").exists()
+
+    run_resumable(directory, total)
+    state, log = final_state(directory)
+    assert log == expected_log
+    assert state.keys() == expected.keys()
+    for key, value in expected.items():
+        np.testing.assert_array_equal(state[key], value, err_msg=key)
+
+
+def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
+    """A float16 run (optimizers in a loss-scale wrapper) resumes under bfloat16 with its
+    weights and Adam state, and back under float16, where the loss scale starts again at
+    2^15 (a bfloat16 leg keeps none); another architecture, update rule or batch size is
+    refused with a message naming the difference."""
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4, beta_1=0.5),
+                                                      dynamic_growth_steps=2)
+                  for _ in range(2)]
+        first = make_trainer(checkpoint_dir=tmp_path, g_optimizer=scaled[0],
+                             d_optimizer=scaled[1])
+        first.fit(toy_dataset(tf), steps=6, progress=False)
+        assert float(first.g_optimizer.dynamic_scale.numpy()) != 2.0 ** 15  # it moved
+        moments = [v.numpy() for v in first.g_optimizer.inner_optimizer.variables]
+        weights = first.generator.get_weights()
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        second = make_trainer(checkpoint_dir=tmp_path)
+        assert second.step == 6 and second.generator.compute_dtype == "bfloat16"
+        assert not isinstance(second.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        for a, b in zip(moments, second.g_optimizer.variables, strict=True):
+            np.testing.assert_array_equal(a, b.numpy())
+        for a, b in zip(weights, second.generator.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+        second.fit(toy_dataset(tf), steps=8, progress=False)
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        third = make_trainer(checkpoint_dir=tmp_path)
+        assert third.step == 8 and float(third.g_optimizer.dynamic_scale.numpy()) == 2.0 ** 15
+        for a, b in zip(second.g_optimizer.variables, third.g_optimizer.inner_optimizer.variables,
+                        strict=True):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    with pytest.raises(ValueError, match="update: saved alternating, now simultaneous"):
+        make_trainer(checkpoint_dir=tmp_path, update="simultaneous")
+    _, D = toy_models(keras)
+    wider = keras.Sequential([keras.Input((4,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(2)], name="G")
+    with pytest.raises(ValueError, match=r"generator's weight shapes: saved \[\[4, 16\], \[16\]"
+                                         r", \[16, 2\], \[2\]\], now \[\[4, 32\]"):
+        train.GANTrainer(wider, D, latent_dim=4, checkpoint_dir=tmp_path, verbose=False)
+    with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
+        make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
+                                                  progress=False)
