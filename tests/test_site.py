@@ -44,7 +44,7 @@ import lab_session  # noqa: E402  (Debian's Chromium and its flags, shared with 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRAINING_PAGES = ("01", "04", "05", "06", "08")  # notebooks that train and animate
-WIDGET_PAGES = ("01", "02", "03", "07", "08")  # notebooks with gan_utils widgets
+WIDGET_PAGES = ("01", "02", "03", "04", "07", "08")  # notebooks with widgets (gan_utils.widgets)
 PAGE_SECONDS = 180  # the longest a page may take to load, typeset and settle
 NOTEBOOK_URL = "https://colab.research.google.com/github/open-gan-course/gan-course/blob/main/"
 
