@@ -12,9 +12,10 @@ Screenshots of the landing page and of notebook 05's page go to tests/artifacts/
 
 Which site: ``GAN_SITE_HTML`` (a folder a build already made, e.g. CI's ``site`` job or
 build/site/quick/html after ``python tools/build_site.py --quick``), else one built here
-without executing anything from ``GAN_CI_EXECUTED_DIR`` (the notebooks CI executed in quick
-mode). With neither, the test is skipped: pytest never executes every notebook again.
-Given GAN_SITE_HTML, a missing Chromium or Playwright fails the test instead of skipping it.
+without executing anything from ``GAN_CI_EXECUTED_DIR`` (its ``latest/`` folder, where CI's
+latest job keeps the notebooks it executed in quick mode, else the folder itself). With
+neither, the test is skipped: pytest never executes every notebook again. Given
+GAN_SITE_HTML, a missing Chromium or Playwright fails the test instead of skipping it.
 
 A page is checked once it has settled by its own signals: the "load" event, MathJax's
 startup promise (its first typesetting pass), document.fonts.ready, every image complete.
@@ -160,13 +161,16 @@ def site_html(tmp_path_factory) -> Path:
             pytest.fail(f"GAN_SITE_HTML={given}: no index.html there")
         return folder
     executed = os.environ.get("GAN_CI_EXECUTED_DIR", "").strip()
-    if not executed or not any(Path(executed).glob("0*.ipynb")):
+    # .ci/run keeps the latest job's notebooks in DIR/latest; execute_notebooks.py by hand, in DIR
+    folders = [Path(executed) / "latest", Path(executed)] if executed else []
+    found = [folder for folder in folders if any(folder.glob("[0-9][0-9]_*.ipynb"))]
+    if not found:
         pytest.skip("no executed notebooks to build the site from: set GAN_CI_EXECUTED_DIR "
                     "(CI's quick-mode run keeps them there) or GAN_SITE_HTML (e.g. "
                     "build/site/quick/html after python tools/build_site.py --quick)")
     pytest.importorskip("myst_nb", reason="myst-nb is not installed (pip install -r "
                         "requirements.txt)")
-    return build_site.build("executed", Path(executed))
+    return build_site.build("executed", found[0])
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
