@@ -129,6 +129,21 @@ def test_executed_mode_names_the_missing_notebooks(tmp_path, monkeypatch):
         build_site.build("executed")
 
 
+def test_executed_notebooks_tell_the_landing_page_their_size(tmp_path):
+    def executed(mode: str) -> str:  # a notebook as site_notebook returns it
+        line = f"local | CPU: AMD EPYC, 2 cores | TensorFlow 2.21.0 | mode: {mode}\n"
+        stream = {"output_type": "stream", "name": "stdout", "text": line}
+        figure = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBO"}}
+        write_notebook(tmp_path / "01_x.ipynb", "# x", [stream, figure])
+        return build_site.site_notebook(tmp_path / "01_x.ipynb", executed=True)
+
+    full, quick = executed("full"), executed("quick (CI-sized)")
+    assert build_site.executed_size([full, full]) == "full"
+    assert build_site.executed_size([quick, quick]) == "quick"
+    assert build_site.executed_size([full, quick]) == "executed"  # mixed: not said
+    assert build_site.executed_size([full, '{"cells": []}']) == "executed"
+
+
 def test_kernels_get_the_inline_backend_and_the_static_site_switch(monkeypatch, tmp_path):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("GAN_UTILS_QUICK", "1")
