@@ -32,7 +32,11 @@ always pip's, as the learner runs them. Downloads are cached for all jobs in
 
 Step 4 runs ``GAN_CI_NOTEBOOK_JOBS`` notebooks at a time (default 1), and keeps the executed
 notebooks in ``$GAN_CI_EXECUTED_DIR/JOB/`` when ``GAN_CI_EXECUTED_DIR`` is set (see
-.ci/execute_notebooks.py). Exit status: 0 only when every step passed.
+.ci/execute_notebooks.py). Kernels draw with matplotlib's Agg backend (no figure outputs),
+except in the latest job, whose notebooks .ci/run's site job turns into the course website:
+there they keep the kernel's inline backend and run with ``GAN_UTILS_STATIC_SITE=1`` (each
+widget also shows a picture of itself), as tools/build_site.py executes them. Exit status:
+0 only when every step passed.
 """
 
 from __future__ import annotations
@@ -290,6 +294,9 @@ def notebooks(job: str, work: Path) -> int:
     env.update(GAN_UTILS_QUICK="1", GAN_UTILS_DATA=str(DATASETS.resolve()), MPLBACKEND="Agg",
                TF_CPP_MIN_LOG_LEVEL="2", PYDEVD_DISABLE_FILE_VALIDATION="1",
                GAN_UTILS_SOURCE=(work / "source.txt").read_text())
+    if job == "latest":  # its executed notebooks build the website (.ci/run's site job):
+        del env["MPLBACKEND"]  # the kernel's inline backend, so that figures are outputs,
+        env["GAN_UTILS_STATIC_SITE"] = "1"  # and each widget also shows a picture of itself
     command = [str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
                *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))]
     if os.environ.get("GAN_CI_EXECUTED_DIR"):

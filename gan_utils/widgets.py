@@ -832,3 +832,31 @@ class InterpolationExplorer(_FrontEnd):
 
 
 # --- end Latent space explorer and digit selector (notebooks 07-08) ---
+
+
+# --- A slider a notebook builds itself (notebook 04) ---
+# Notebook 04 writes its first slider out with plain ipywidgets (the lesson is how a
+# slider, an Output area and a callback fit together). This wrapper displays that box
+# unchanged and, like the front ends above, adds the website's picture of it.
+
+
+class SitePicture(_FrontEnd):
+    """A widget box displayed unchanged; executed for the website, followed by an animation
+    of ``images(value)`` for each of ``values`` (what moving its slider shows)."""
+
+    def __init__(self, widget, images, values, caption: str):
+        self.widget, self.images, self.caption = widget, images, caption
+        self.values = list(values)
+        if not self.values:
+            raise ValueError("values: expected at least one slider value to picture")
+
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """``images(value)`` (images in [-1, 1]) as a PNG for each value, and the caption."""
+        return [_png(self.images(value)) for value in self.values], self.caption
+
+
+def with_site_picture(widget, images, values, caption: str) -> SitePicture:
+    """``widget`` to display exactly as it is; the course website (GAN_UTILS_STATIC_SITE=1)
+    also shows ``images(value)`` for each of ``values``, e.g. ``images`` the function the
+    slider's callback draws with, as a short animation captioned ``caption``."""
+    return SitePicture(widget, images, values, caption)

@@ -103,3 +103,69 @@ def test_ci_rejects_an_unknown_job(tmp_path):
     expected = "unknown job colabb (expected unit, latest, colab, kaggle, lowest, site)"
     assert expected in result.stdout
     assert any(line.startswith("colabb  FAILED (exit 1)") for line in result.stdout.splitlines())
+
+
+FAKE_SITE_PYTHON = """#!/bin/sh
+# Stands in for python3 in .ci/run; the latest environment's python is a copy of this script
+echo "$2 $3 executed-dir=${GAN_CI_EXECUTED_DIR-unset}" >> "$CALLS"
+case "$*" in
+  ".ci/platform_job.py prepare latest "*) mkdir -p "$4/venv/bin" && cp "$0" "$4/venv/bin/python"
+    exit 0 ;;
+  ".ci/platform_job.py prepare "*) echo "[$3] packages the install changed: none"; exit 0 ;;
+  ".ci/platform_job.py notebooks latest "*)  # slow: the site job, started beside it, must wait
+    sleep 3; mkdir -p "$GAN_CI_EXECUTED_DIR/latest"
+    echo "{}" > "$GAN_CI_EXECUTED_DIR/latest/01_x.ipynb"; echo "latest done" >> "$CALLS"
+    echo "8 passed, 0 failed"; exit 0 ;;
+  ".ci/platform_job.py notebooks "*) echo "8 passed, 0 failed"; exit 0 ;;
+  "tools/build_site.py --executed "*)
+    [ -f "$3/01_x.ipynb" ] || { echo "nothing executed in $3"; exit 5; }
+    echo "site built from $3" >> "$CALLS"; exit 0 ;;
+  "-m pytest tests/test_site.py") echo "site tested: $GAN_SITE_HTML" >> "$CALLS"
+    echo "8 passed in 1.00s"; exit 0 ;;
+  "-m pytest tests/") exit 0 ;;
+esac
+echo "unexpected call: $*"; exit 9
+"""
+
+
+def _run_ci(tmp_path, *jobs: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """.ci/run with FAKE_SITE_PYTHON as python3 (and a stand-in chromium, so that the unit
+    job installs none); returns the run and the calls the fakes recorded, in order."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, text in (("python3", FAKE_SITE_PYTHON), ("chromium", "#!/bin/sh\n")):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "CALLS": str(calls), "GAN_CI_UV": "", "GAN_CI_PARALLEL": "2",
+           "GAN_CI_PIP_CACHE": str(tmp_path / "pip"), "GAN_CI_UV_CACHE": str(tmp_path / "uv")}
+    env.pop("GAN_CI_EXECUTED_DIR", None)
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "run"), *jobs], capture_output=True,
+                            text=True, timeout=300, env=env)
+    return result, calls.read_text().splitlines()
+
+
+def test_site_job_waits_for_the_latest_job_and_builds_from_its_notebooks(tmp_path):
+    """Started beside the latest job, the site job waits for it, then builds the website
+    from the notebooks it kept (executing none) and runs the browser test on that site."""
+    result, calls = _run_ci(tmp_path, "site", "latest")
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = [call for call in calls if call.startswith("site built from ")]
+    assert len(built) == 1 and built[0].endswith("/executed/latest"), calls
+    executed_dir = built[0].removeprefix("site built from ").removesuffix("/latest")
+    assert calls.index("latest done") < calls.index(built[0])  # it waited
+    assert f"notebooks latest executed-dir={executed_dir}" in calls  # kept where site reads
+    assert calls[-1] == f"site tested: {ROOT}/build/site/executed/html"
+    assert "[site] build: " in result.stdout and "[site] tests/test_site.py: " in result.stdout
+
+
+def test_ci_runs_the_site_job_by_default_after_the_others(tmp_path):
+    result, calls = _run_ci(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout.split("===== summary", 1)[1].splitlines()
+    rows = [m.groups() for m in map(re.compile(r"^(\w+) +(passed|FAILED)").match, summary) if m]
+    assert rows == [(job, "passed") for job in
+                    ("unit", "colab", "latest", "kaggle", "lowest", "site")], summary
+    assert "pytest tests/ executed-dir=unset" in calls  # the unit job leaves the site to its job
+    assert any(call.startswith("site tested: ") for call in calls)

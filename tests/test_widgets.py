@@ -249,6 +249,34 @@ def test_static_site_stand_ins_show_a_sweep_and_leave_the_controls_as_they_were(
     assert _embedded_image(pages[0]).format == "PNG" and "step 0" in pages[0]
 
 
+def test_a_notebooks_own_slider_is_shown_unchanged_and_gets_the_website_picture(
+        shell, monkeypatch):
+    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="t")
+    box = ipywidgets.VBox([slider])
+    asked = []
+
+    def images(t):  # one 4 x 4 grey image: black at t = 0, white at t = 1
+        asked.append(t)
+        return np.full((1, 4, 4, 1), 2 * t - 1, np.float32)
+
+    shown = widgets.with_site_picture(box, images, [0.0, 0.5, 1.0], "G(z_t) as t moves")
+    views, pages = _static_outputs(shell, shown, monkeypatch)
+    assert [v.data[WIDGET_VIEW]["model_id"] for v in views] == [box.model_id]
+    assert asked == [0.0, 0.5, 1.0]  # drawn for the website only, one picture per value
+    assert len(pages) == 1 and "G(z_t) as t moves" in pages[0]
+    assert "open the notebook" in pages[0].lower()
+    gif = _embedded_image(pages[0])
+    centre = (gif.width // 2, gif.height // 2)
+    grey = []
+    for frame in range(gif.n_frames):
+        gif.seek(frame)
+        grey.append(gif.convert("L").getpixel(centre))
+    assert grey[0] < 5 and 120 < grey[1] < 136 and grey[2] > 250, grey  # palette rounding
+    assert slider.value == 0.0
+    with pytest.raises(ValueError, match="values: expected at least one"):
+        widgets.with_site_picture(box, images, [], "nothing")
+
+
 def test_frames_gif_centres_pictures_of_different_sizes():
     import io
 

@@ -148,6 +148,15 @@ def site_notebook(path: Path, executed: bool) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+def executed_size(texts) -> str:
+    """"full" or "quick" when every executed notebook's setup cell printed that mode
+    ("... | mode: full"), so that the landing page says which pictures it shows; else
+    "executed" (notebooks executed elsewhere, size not known)."""
+    sizes = {found.group(1) if found else None
+             for found in (re.search(r"\| mode: (full|quick)\b", text) for text in texts)}
+    return sizes.pop() if len(sizes) == 1 and None not in sizes else "executed"
+
+
 def stage(mode: str, executed_dir: Path | None) -> Path:
     """Make (or refresh) the source folder Sphinx reads; return it."""
     src = BUILD / mode / "src"
@@ -156,9 +165,6 @@ def stage(mode: str, executed_dir: Path | None) -> Path:
     for asset in (SITE_SOURCES / "_static").iterdir():
         write_if_changed(src / "_static" / asset.name, asset.read_bytes())
     notebooks = course_notebooks()
-    readme = (ROOT / "README.md").read_text()
-    write_if_changed(src / "index.md", landing_page(readme, notebooks, mode, src))
-    write_if_changed(src / "measurements.md", measurements_page(readme, notebooks, src))
     if executed_dir is not None:
         missing = [p.name for p in notebooks if not (executed_dir / p.name).is_file()]
         if missing:
@@ -168,6 +174,10 @@ def stage(mode: str, executed_dir: Path | None) -> Path:
     if executed_dir is not None and not any("gan-static-widget" in t for t in texts.values()):
         raise SystemExit(f"--executed {executed_dir}: no widget has its picture; execute the "
                          "notebooks with GAN_UTILS_STATIC_SITE=1 (gan_utils.widgets)")
+    size = mode if executed_dir is None else executed_size(texts.values())
+    readme = (ROOT / "README.md").read_text()
+    write_if_changed(src / "index.md", landing_page(readme, notebooks, size, src))
+    write_if_changed(src / "measurements.md", measurements_page(readme, notebooks, src))
     for name, text in texts.items():
         write_if_changed(src / name, text)
     return src
