@@ -5,6 +5,9 @@ config folders, quick mode) serving a *copy* of notebook 07 (so autosave never w
 outputs into the repository), opens it in Debian's Chromium through Playwright, runs all
 cells from the Run menu, waits until every cell has run, presses an arrow key on the
 first latent slider and checks that the digit picture changed and that no cell raised.
+The copy ends with the notebook's two widgets (the latent explorer and the interpolation
+explorer, with their checks): the cells after them draw no widget, and CI's notebook jobs
+already run every cell of notebook 07, four times; running them here again only cost CPU.
 A screenshot is kept in tests/artifacts/ (ignored by git); its path is printed.
 
 Chromium comes from the system (``apt-get install chromium``), never from a download.
@@ -13,8 +16,8 @@ Where it or Playwright is missing, the test is skipped with the reason.
 
 from __future__ import annotations
 
+import json
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,9 +29,29 @@ sys.path.insert(0, str(ROOT / "tools"))
 import lab_session  # noqa: E402  (tools/lab_session.py, shared with make_readme_figures)
 
 NOTEBOOK = ROOT / "notebooks" / "07_latent_space_explorer.ipynb"
+LAST_CELL_ID = "3c13bbcf"  # the interpolation explorer's check: the last widget cell
 ARTIFACTS = ROOT / "tests" / "artifacts"
 RUN_ALL_SECONDS = 240
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+
+
+def widget_part(path: Path) -> dict:
+    """Notebook 07 up to its last widget cell (LAST_CELL_ID), as notebook JSON."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    if LAST_CELL_ID not in ids:
+        raise LookupError(f"{path.name} has no cell {LAST_CELL_ID!r} (the interpolation "
+                          "explorer's check): update LAST_CELL_ID in tests/test_browser.py")
+    notebook["cells"] = notebook["cells"][:ids.index(LAST_CELL_ID) + 1]
+    return notebook
+
+
+def test_the_browser_copy_keeps_both_widgets_and_their_checks():
+    cells = widget_part(NOTEBOOK)["cells"]
+    code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+    assert "widgets.latent_explorer(" in code and "explorer.sliders[0].value" in code
+    assert "widgets.InterpolationExplorer(" in code and 'interpolation.controls["t"]' in code
+    assert len(cells) < len(json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"])
 
 
 @pytest.fixture
@@ -42,7 +65,7 @@ def jupyter_lab(tmp_path):
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
     work = tmp_path / "lab"
     work.mkdir()
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    (work / NOTEBOOK.name).write_text(json.dumps(widget_part(NOTEBOOK)))
     try:
         with lab_session.jupyterlab(work, tmp_path, env={"GAN_UTILS_QUICK": "1"}) as server:
             yield server
