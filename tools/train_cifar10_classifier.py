@@ -101,6 +101,8 @@ def main() -> None:
                         help="train on the first N training images only (0: all)")
     parser.add_argument("--output", type=Path, default=metrics.CIFAR10_CLASSIFIER_PATH,
                         help="the weights file (.npz); the model card goes beside it")
+    parser.add_argument("--work-dir", type=Path, help="save the model and optimizer after "
+                        "every epoch here; the same command then resumes a killed run")
     args = parser.parse_args()
 
     from gan_utils import runtime
@@ -119,7 +121,7 @@ def main() -> None:
         return metrics.build_classifier(**metrics.classifier_builder_args("cifar10"))
 
     model, predictions, seconds = train_and_predict(build, train, args.epochs, steps,
-                                                    test_images)
+                                                    test_images, args.work_dir)
     accuracy = float(np.mean(predictions == test_labels))
     print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
     if accuracy < args.min_accuracy:

@@ -22,11 +22,13 @@ conversion the metrics apply, so the classifier sees generated and real images a
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,22 +65,55 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: 
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def train_and_predict(build, train, epochs: int, steps: int, test_images: np.ndarray):
+def train_and_predict(build, train, epochs: int, steps: int, test_images: np.ndarray,
+                      work_dir: Path | None = None):
     """Compile ``build()`` (Adam, cosine decay from 1e-3 over ``steps``), fit it on
-    ``train`` and predict the test images: (model, predicted labels, training seconds)."""
-    import keras
+    ``train`` and predict the test images: (model, predicted labels, training seconds).
 
+    With ``work_dir``, Keras' ``BackupAndRestore`` saves the model and optimizer after
+    every epoch, so a killed run started again with the same command continues from its
+    last finished epoch (a long training on a 2-core CPU can span several sittings); the
+    seconds of training are summed over the sittings in ``work_dir/seconds.json``. The
+    resumed run's batches are shuffled in a different order than an unbroken run's.
+    """
     model = build()
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"])
+    callbacks = []
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        if not (work_dir / "backup").exists():  # a fresh start (Keras deletes it when done)
+            (work_dir / "seconds.json").unlink(missing_ok=True)
+        callbacks = [keras.callbacks.BackupAndRestore(str(work_dir / "backup")),
+                     SecondsLog(work_dir / "seconds.json")]
     start = time.perf_counter()
-    model.fit(train, epochs=epochs, verbose=2)
-    seconds = time.perf_counter() - start
+    model.fit(train, epochs=epochs, verbose=2, callbacks=callbacks)
+    seconds = callbacks[1].total if callbacks else time.perf_counter() - start
     x_test = metrics.to_signed_images(test_images, "test_images", tuple(model.input.shape[1:]))
     predictions = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=1)
     return model, predictions, seconds
+
+
+class SecondsLog(keras.callbacks.Callback):
+    """Seconds of training summed over the sittings of a resumed run, written to ``path``
+    (JSON) at the end of every epoch, when ``BackupAndRestore`` saves the model."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.before = json.loads(path.read_text())["seconds"] if path.exists() else 0.0
+        self.total = self.before
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.total = self.before + time.perf_counter() - self.start
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"seconds": self.total, "epochs": epoch + 1}))
+        temporary.replace(self.path)
 
 
 def save_and_reload(model, output: Path, dataset: str, test_images: np.ndarray):
@@ -164,6 +199,8 @@ def main() -> None:
                         help="refuse to save below this test accuracy")
     parser.add_argument("--output", type=Path, default=metrics.MNIST_CLASSIFIER_PATH,
                         help="the weights file (.npz); the model card goes beside it")
+    parser.add_argument("--work-dir", type=Path, help="save the model and optimizer after "
+                        "every epoch here; the same command then resumes a killed run")
     args = parser.parse_args()
 
     from gan_utils import runtime
@@ -177,7 +214,7 @@ def main() -> None:
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
 
     model, predictions, seconds = train_and_predict(build_classifier, train, args.epochs,
-                                                    steps, test_images)
+                                                    steps, test_images, args.work_dir)
     correct = predictions == test_labels
     accuracy = float(np.mean(correct))
     halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
