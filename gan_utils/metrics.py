@@ -32,8 +32,6 @@ references on the same real data: real vs real (two disjoint halves) and real vs
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -828,47 +826,3 @@ def fid_against(fake_images, real_images, features: str = "mnist", seed: int = 0
     half_a = _real_halves(real, features, seed, batch_size).half_a
     fake_feats, _ = _features_and_probabilities(fake_images, features, batch_size)
     return fid(half_a, fake_feats)
-
-
-class FIDTracker:
-    """Trainer callback: the FID of a fixed noise batch's images, logged against steps.
-
-    Written out in notebook 05 (MNIST) and kept here for later notebooks, with two
-    additions for colour images: ``features`` (``"cifar10"`` for 32x32 photos) and
-    ``transform``, applied to the generated images before their features are taken (for
-    example a resize of 64x64 fakes to the classifier's 32x32). The log is saved as JSON
-    at ``log_path`` after every point, next to the trainer's checkpoints, so a resumed run
-    keeps its curve; :meth:`forget_after` drops points newer than a restored checkpoint.
-    """
-
-    def __init__(self, real_images, noise, log_path: str | Path | None = None, *,
-                 features: str = "mnist",
-                 transform: Callable[[np.ndarray], np.ndarray] | None = None):
-        _check_real_images(real_images, features)
-        self.real_images, self.noise = real_images, noise
-        self.features, self.transform = features, transform
-        self.log_path = None if log_path is None else Path(log_path)
-        self.log: dict[str, list] = {"step": [], "fid": []}
-        if self.log_path is not None and self.log_path.exists():
-            self.log = json.loads(self.log_path.read_text())
-
-    def forget_after(self, step: int) -> None:
-        """Drop points from after ``step`` (a checkpoint older than the log)."""
-        keep = [i for i, s in enumerate(self.log["step"]) if s <= step]
-        self.log = {key: [values[i] for i in keep] for key, values in self.log.items()}
-
-    def __call__(self, trainer) -> None:
-        """Add the FID at the trainer's current step (once per step), and save the log."""
-        if self.log["step"] and self.log["step"][-1] >= trainer.step:
-            return
-        fakes = trainer.generate(noise=self.noise)
-        if self.transform is not None:
-            fakes = np.asarray(self.transform(fakes))
-        value = fid_against(fakes, self.real_images, features=self.features)
-        self.log["step"].append(trainer.step)
-        self.log["fid"].append(float(value))
-        if self.log_path is not None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.log_path.with_name(self.log_path.name + ".tmp")
-            tmp.write_text(json.dumps(self.log))   # then a rename: never half a file
-            os.replace(tmp, self.log_path)
