@@ -33,10 +33,10 @@ def train_forever(checkpoint_dir: str, seed: str) -> None:
 
     keras.utils.set_random_seed(0)
     G, D = toy_models(keras)
-    trainer = train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=checkpoint_dir,
-                               checkpoint_every_seconds=0.05, sample_every=10,
-                               seed=int(seed), verbose=False)
-    print(json.dumps({"fixed_noise": trainer.fixed_noise.numpy().tolist()}), flush=True)
+    grid = train.SampleGrid(every=10)
+    trainer = train.GANTrainer(G, D, latent_dim=4, seed=int(seed), callbacks=[
+        grid, train.Checkpoint(checkpoint_dir, every_seconds=0.05, verbose=False)])
+    print(json.dumps({"fixed_noise": grid.noise.numpy().tolist()}), flush=True)
     trainer.fit(toy_dataset(tf), steps=10**9, progress=False)
 
 
@@ -47,7 +47,7 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
     float16 with a loss scale that doubles every 2 finite steps (so it moves), a weight
     average, label noise and a shuffled dataset: every piece of state a resume must restore
     is in play. GAN_UTILS_TEST_KILL_AT="<point>:<n>" SIGKILLs the process the n-th time it
-    passes a point: "step", "side_file" and "checkpoint" are gan_utils.train._test_hook's;
+    passes a point: "step", "side_file" and "checkpoint" are gan_utils.train.callbacks.kill_hook's;
     "checkpoint_data" is this script's, inside TensorFlow's checkpoint write (the data shard
     is written to ``ckpt-N_temp/``, its merge into ``ckpt-N.index`` / ``.data`` has not run).
     """
@@ -57,7 +57,7 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
     import tensorflow as tf
     from tensorflow.python.checkpoint import functional_saver
 
-    from gan_utils import train
+    from gan_utils import losses, train
 
     wanted = os.environ.get("GAN_UTILS_TEST_KILL_AT", "")
     if wanted.startswith("checkpoint_data:"):
@@ -79,10 +79,10 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
     if policy == "mixed_float16":
         optimizers = [keras.optimizers.LossScaleOptimizer(o, dynamic_growth_steps=2)
                       for o in optimizers]
-    trainer = train.GANTrainer(G, D, latent_dim=4, g_optimizer=optimizers[0],
-                               d_optimizer=optimizers[1], checkpoint_dir=checkpoint_dir,
-                               checkpoint_every_seconds=1e-9, sample_every=5, ema_decay=0.9,
-                               label_noise=0.05, num_samples=6, verbose=False)
+    trainer = train.GANTrainer(
+        G, D, latent_dim=4, optimizers=optimizers, loss=losses.GANLoss(label_noise=0.05),
+        callbacks=[train.SampleGrid(every=5, num_samples=6), train.WeightAverage(0.9),
+                   train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
     trainer.fit(dataset, steps=int(total), progress=False)
     # the optimizers' variables: the loss-scale wrapper's (step counter, scale) and Adam's
@@ -110,15 +110,16 @@ def mirrored(_unused: str = "") -> None:
         [d.name for d in tf.config.list_logical_devices("CPU")])
     outside_G, outside_D = toy_models(keras)
     try:
-        train.GANTrainer(outside_G, outside_D, latent_dim=4, strategy=strategy)
+        with strategy.scope():   # the trainer, but not its models, built in the scope
+            train.GANTrainer(outside_G, outside_D, latent_dim=4)
         refused = False
     except ValueError as error:
         refused = "strategy.scope()" in str(error)
     with strategy.scope():
         keras.utils.set_random_seed(0)
         G, D = toy_models(keras)
-        trainer = train.GANTrainer(G, D, latent_dim=4, strategy=strategy, sample_every=10,
-                                   verbose=False, jit_compile=True, ema_decay=0.9)
+        trainer = train.GANTrainer(G, D, latent_dim=4, jit_compile=True,
+                                   callbacks=[train.WeightAverage(0.9)])
     before = [v.numpy().copy() for v in G.trainable_variables]
     trainer.fit(toy_dataset(tf), steps=30, progress=False)
     copies_equal = all(np.array_equal(v.value.values[0].numpy(), v.value.values[1].numpy())
@@ -190,8 +191,7 @@ def mirrored_float16(update: str = "alternating") -> None:
         keras.utils.set_random_seed(0)
         armed = tf.Variable(False, trainable=False)
         G, D = conv_models(keras, tf, armed)
-        trainer = train.GANTrainer(G, D, latent_dim=8, strategy=strategy, sample_every=100,
-                                   update=update, verbose=False)
+        trainer = train.GANTrainer(G, D, latent_dim=8, update=update)
     optimizers = (trainer.g_optimizer, trainer.d_optimizer)
 
     def copies(variables):

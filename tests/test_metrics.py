@@ -394,37 +394,6 @@ def test_cifar10_features_refuse_mnist_shaped_images():
         metrics.classify(np.zeros((4, 32, 32, 3), np.uint8), dataset="svhn")
 
 
-@needs_mnist
-def test_fid_tracker_logs_saves_resumes_and_transforms(mnist_test, tmp_path):
-    images = mnist_test[0]
-
-    class StubTrainer:  # what the tracker uses of a GANTrainer: step and generate(noise=)
-        step = 0
-
-        def generate(self, noise):
-            return images[1000:1000 + len(noise)]
-
-    trainer, noise, log = StubTrainer(), np.zeros((300, 4), np.float32), tmp_path / "fid.json"
-    tracker = metrics.FIDTracker(images[:600], noise, log)
-    tracker(trainer)
-    tracker(trainer)                      # the same step again: no second point
-    trainer.step = 5
-    tracker(trainer)
-    assert tracker.log["step"] == [0, 5]
-    assert tracker.log["fid"][0] == pytest.approx(metrics.fid_against(images[1000:1300],
-                                                                      images[:600]))
-    resumed = metrics.FIDTracker(images[:600], noise, log)   # a new kernel, the same file
-    assert resumed.log == tracker.log
-    resumed.forget_after(3)                                  # checkpoint from step 3
-    assert resumed.log["step"] == [0]
-
-    inverted = metrics.FIDTracker(images[:600], noise, transform=lambda x: 255 - x)
-    inverted(trainer)                     # white digits on black -> black on white
-    assert inverted.log["fid"][0] > 10 * tracker.log["fid"][0]
-    with pytest.raises(ValueError, match="features='cifar100'"):
-        metrics.FIDTracker(images[:600], noise, features="cifar100")
-
-
 def test_evaluate_generator_bad_input():
     with pytest.raises(ValueError, match="features='clip'"):
         metrics.evaluate_generator(np.zeros((4, 28, 28, 1)), np.zeros((8, 28, 28, 1)),

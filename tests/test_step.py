@@ -1,4 +1,4 @@
-"""gan_utils.step: the two update rules as plain functions, checked against hand-written tapes."""
+"""gan_utils.train.step: the two update rules as plain functions, checked against tapes."""
 
 import sys
 from pathlib import Path
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_utils import losses, step
+from gan_utils import losses
+from gan_utils.train import step
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _engine_scripts import toy_dataset, toy_models  # noqa: E402

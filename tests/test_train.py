@@ -1,4 +1,5 @@
-"""The training engine: its step, resume after a kill, strategies, precision, NaN stops."""
+"""The training loop (gan_utils.train.loop): its step, resume after a kill, strategies,
+precision, NaN stops. The callbacks alone: test_callbacks.py."""
 
 import json
 import os
@@ -21,11 +22,21 @@ from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 SCRIPTS = Path(__file__).parent / "_engine_scripts.py"
 
 
-def make_trainer(**kwargs):
+def make_trainer(checkpoint_dir=None, *, ema_decay=None, sample_every=10, num_samples=64,
+                 **kwargs):
+    """A toy trainer with a sample grid, and a weight average and checkpoints if asked."""
     keras.utils.set_random_seed(0)
-    G, D = toy_models(keras, latent_dim=kwargs.pop("latent_dim", 4))
-    kwargs.setdefault("sample_every", 10)
-    return train.GANTrainer(G, D, latent_dim=4, verbose=False, **kwargs)
+    G, D = toy_models(keras)
+    callbacks = [train.SampleGrid(every=sample_every, num_samples=num_samples)]
+    if ema_decay is not None:
+        callbacks.append(train.WeightAverage(ema_decay))
+    if checkpoint_dir is not None:
+        callbacks.append(train.Checkpoint(checkpoint_dir, verbose=False))
+    return train.GANTrainer(G, D, latent_dim=4, callbacks=callbacks, **kwargs)
+
+
+def fixed_noise(trainer):
+    return trainer.find_callback(train.SampleGrid).noise.numpy()
 
 
 def hand_written_copy(trainer):
@@ -129,7 +140,7 @@ def test_weight_average_follows_its_formula():
                     for a, w in zip(expected, trainer.generator.get_weights())]
         for got, want in zip(trainer.ema_generator.get_weights(), expected, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
-    z = trainer.fixed_noise[:5]
+    z = fixed_noise(trainer)[:5]
     np.testing.assert_allclose(trainer.generate(noise=z),
                                trainer.ema_generator(z, training=False), atol=1e-6)
     np.testing.assert_allclose(trainer.generate(noise=z, averaged=False),
@@ -158,8 +169,8 @@ def test_weight_average_is_checkpointed(tmp_path):
 
 def test_a_toy_gan_moves_towards_the_data():
     """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
-    trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
-                           d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+    trainer = make_trainer(optimizers=[keras.optimizers.Adam(3e-3, beta_1=0.5),
+                                       keras.optimizers.Adam(3e-3, beta_1=0.5)],
                            steps_per_execution=50, sample_every=100)
     start = np.linalg.norm(trainer.generate(1000).mean(0) - 2.0)
     trainer.fit(toy_dataset(tf), steps=600, progress=False)
@@ -190,7 +201,7 @@ def test_checkpoint_restores_everything(tmp_path):
     first.fit(toy_dataset(tf), steps=25, progress=False)
     second = make_trainer(checkpoint_dir=tmp_path, seed=99)  # fresh weights, other seed
     assert second.step == 25
-    np.testing.assert_array_equal(second.fixed_noise.numpy(), first.fixed_noise.numpy())
+    np.testing.assert_array_equal(fixed_noise(second), fixed_noise(first))
     for a, b in zip(first.generator.get_weights() + first.discriminator.get_weights(),
                     second.generator.get_weights() + second.discriminator.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -204,7 +215,7 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     process = subprocess.Popen([sys.executable, str(SCRIPTS), "train_forever", str(tmp_path), "5"],
                                stdout=subprocess.PIPE, text=True)
     try:
-        fixed_noise = np.array(json.loads(process.stdout.readline())["fixed_noise"])
+        saved_noise = np.array(json.loads(process.stdout.readline())["fixed_noise"])
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             state = tf.train.get_checkpoint_state(str(tmp_path))
@@ -222,7 +233,7 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     resumed = make_trainer(checkpoint_dir=tmp_path, seed=0)
     saved_step = resumed.step
     assert saved_step >= 40
-    np.testing.assert_array_equal(resumed.fixed_noise.numpy(), fixed_noise)
+    np.testing.assert_array_equal(fixed_noise(resumed), saved_noise)
     assert int(resumed.d_optimizer.iterations) == saved_step
     assert resumed.history["step"] == list(range(1, saved_step + 1))[-len(resumed.history["step"]):]
     resumed.fit(toy_dataset(tf), steps=saved_step + 15, progress=False)
@@ -234,7 +245,8 @@ def test_nan_stops_training_and_names_the_step(tmp_path):
     keras.utils.set_random_seed(0)
     G, _ = toy_models(keras)
     D = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])  # NaN in, NaN out
-    trainer = train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=tmp_path, verbose=False)
+    trainer = train.GANTrainer(G, D, latent_dim=4,
+                               callbacks=[train.Checkpoint(tmp_path, verbose=False)])
     good, bad = toy_dataset(tf), toy_dataset(tf).map(lambda x: x * np.nan)
     trainer.fit(good, steps=3, progress=False)
     with pytest.raises(train.TrainingDiverged, match="step 4: the discriminator loss"):
@@ -298,27 +310,30 @@ def test_conditional_models_get_labels():
     x, y2 = keras.Input((2,)), keras.Input((), dtype="int32")
     h = keras.layers.Concatenate()([x, keras.layers.Embedding(3, 2)(y2)])
     D = keras.Model([x, y2], keras.layers.Dense(1)(h))
-    trainer = train.GANTrainer(G, D, latent_dim=4, num_classes=3, num_samples=6, verbose=False)
+    grid = train.SampleGrid(num_samples=6)
+    trainer = train.GANTrainer(G, D, latent_dim=4, num_classes=3, callbacks=[grid])
     points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
     labels = np.arange(64) % 3
     data = tf.data.Dataset.from_tensor_slices((points, labels)).batch(16, drop_remainder=True)
     trainer.fit(data, steps=4, progress=False)
     assert trainer.step == 4
-    np.testing.assert_array_equal(trainer.fixed_labels.numpy(), [0, 1, 2, 0, 1, 2])
+    np.testing.assert_array_equal(grid.labels.numpy(), [0, 1, 2, 0, 1, 2])
     assert trainer.generate(noise=np.zeros((2, 4), "float32"), labels=[0, 2]).shape == (2, 2)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"generator_loss": "hinge"}, "generator_loss='hinge'"),
-    ({"d_steps": 0}, "d_steps=0"),
-    ({"label_smoothing": 0.7}, "label_smoothing=0.7"),
-    ({"ema_decay": 1.0}, "ema_decay=1.0"),
-    ({"update": "both"}, "update='both'"),
-    ({"update": "simultaneous", "d_steps": 2}, "d_steps=2 with update='simultaneous'"),
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda: losses.GANLoss("hinge"), "generator_loss='hinge'"),
+    (lambda: make_trainer(d_steps=0), "d_steps=0"),
+    (lambda: losses.GANLoss(label_smoothing=0.7), "label_smoothing=0.7"),
+    (lambda: train.WeightAverage(1.0), "decay=1.0"),
+    (lambda: make_trainer(update="both"), "update='both'"),
+    (lambda: make_trainer(update="simultaneous", d_steps=2),
+     "d_steps=2 with update='simultaneous'"),
+    (lambda: make_trainer(steps_per_execution=0), "steps_per_execution=0"),
 ])
-def test_bad_settings_are_refused(kwargs, message):
+def test_bad_settings_are_refused(build, message):
     with pytest.raises(ValueError, match=message):
-        make_trainer(**kwargs)
+        build()
 
 
 def test_fit_needs_exactly_one_target():
@@ -425,8 +440,7 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
         scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4, beta_1=0.5),
                                                       dynamic_growth_steps=2)
                   for _ in range(2)]
-        first = make_trainer(checkpoint_dir=tmp_path, g_optimizer=scaled[0],
-                             d_optimizer=scaled[1])
+        first = make_trainer(checkpoint_dir=tmp_path, optimizers=scaled)
         first.fit(toy_dataset(tf), steps=6, progress=False)
         assert float(first.g_optimizer.dynamic_scale.numpy()) != 2.0 ** 15  # it moved
         moments = [v.numpy() for v in first.g_optimizer.inner_optimizer.variables]
@@ -455,7 +469,8 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
                               keras.layers.Dense(2)], name="G")
     with pytest.raises(ValueError, match=r"generator's weight shapes: saved \[\[4, 16\], \[16\]"
                                          r", \[16, 2\], \[2\]\], now \[\[4, 32\]"):
-        train.GANTrainer(wider, D, latent_dim=4, checkpoint_dir=tmp_path, verbose=False)
+        train.GANTrainer(wider, D, latent_dim=4,
+                         callbacks=[train.Checkpoint(tmp_path, verbose=False)])
     with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
         make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
                                                   progress=False)
