@@ -103,10 +103,10 @@ class Course:
                 D = models.dcgan_mnist_discriminator()
         finally:
             keras.mixed_precision.set_global_policy(previous)
-        self.trainer = train.GANTrainer(
-            G, D, latent_dim=LATENT_DIM, jit_compile=jit_compile, strategy=strategy,
-            steps_per_execution=steps_per_execution, update=update, sample_every=10**9,
-            num_samples=16, verbose=False)
+        with strategy.scope():
+            self.trainer = train.GANTrainer(
+                G, D, latent_dim=LATENT_DIM, jit_compile=jit_compile,
+                steps_per_execution=steps_per_execution, update=update)
         self.dataset = data.as_dataset(images, batch_size)
 
     def run(self, steps: int) -> None:

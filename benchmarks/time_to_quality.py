@@ -117,10 +117,10 @@ class CourseRun:
             discriminator = models.dcgan_mnist_discriminator()
         finally:
             keras.mixed_precision.set_global_policy(previous)
-        self.trainer = train.GANTrainer(generator, discriminator, latent_dim=LATENT_DIM,
-                                        jit_compile=jit_compile, sample_every=10**9,
-                                        num_samples=16, seed=seed, ema_decay=ema_decay,
-                                        update=update, verbose=False)
+        self.trainer = train.GANTrainer(
+            generator, discriminator, latent_dim=LATENT_DIM, jit_compile=jit_compile,
+            seed=seed, update=update,
+            callbacks=[train.WeightAverage(ema_decay)] if ema_decay else [])
         self.dataset = data.as_dataset(images, batch_size, seed=seed)
         self.steps_per_epoch = int(self.dataset.cardinality())
         self.seconds = 0.0

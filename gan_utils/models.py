@@ -226,7 +226,7 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
     Four Conv 4x4, stride 2 (32, 16, 8, 4 pixels; 1, 2, 4, 8 times ``filters``
     channels) with LeakyReLU(0.2), batch norm on all but the first; then a 4x4
     "valid" Conv to one number and a float32 sigmoid: train it with
-    ``GANTrainer(from_logits=False)``.
+    ``GANTrainer(loss=losses.GANLoss(from_logits=False))``.
     """
     import keras
     from keras import layers

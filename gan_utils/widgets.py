@@ -441,8 +441,8 @@ class ToyGANPlayground(_FrontEnd):
         """Build a fresh target, models and trainer from the controls, and draw step 0."""
         import keras
 
-        from gan_utils import runtime, toy
-        from gan_utils.train import GANTrainer
+        from gan_utils import losses, runtime, toy
+        from gan_utils.train import GANTrainer, SampleGrid
 
         v = self.values()
         self.target = toy_target(v["target"])
@@ -451,12 +451,13 @@ class ToyGANPlayground(_FrontEnd):
         runtime.seed_everything(self.seed)
         generator = toy.toy_generator(latent_dim, dim, hidden, depth)
         discriminator = toy.toy_discriminator(dim, hidden, depth)
-        self.trainer = GANTrainer(
+        self.trainer = GANTrainer(  # snapshots with each sample grid: every 100 steps
             generator, discriminator, latent_dim=latent_dim,
-            g_optimizer=keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
-            d_optimizer=keras.optimizers.Adam(v["lr_d"], beta_1=0.5),
-            generator_loss=v["loss"], d_steps=v["d_steps"], sample_every=100,
-            steps_per_execution=100, jit_compile=False, seed=self.seed, verbose=False)
+            optimizers=[keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
+                        keras.optimizers.Adam(v["lr_d"], beta_1=0.5)],
+            loss=losses.GANLoss(v["loss"]), d_steps=v["d_steps"],
+            callbacks=[SampleGrid(every=100, num_samples=16)], steps_per_execution=100,
+            seed=self.seed)
         self.dataset = toy.toy_dataset(self.target, self.batch_size, seed=self.seed)
         self.snapshots = toy.ToySnapshots(generator, discriminator, self.target, latent_dim,
                                           seed=self.seed)

@@ -179,13 +179,14 @@ def _toy_trainer(checkpoint_dir, seed):
 
     keras.utils.set_random_seed(seed)
     G, D = toy_models(keras)
-    return train.GANTrainer(G, D, latent_dim=4, checkpoint_dir=checkpoint_dir, sample_every=5,
-                            seed=3, verbose=False)
+    return train.GANTrainer(G, D, latent_dim=4, seed=3, callbacks=[
+        train.SampleGrid(every=5), train.Checkpoint(checkpoint_dir, verbose=False)])
 
 
 def _state(trainer):
     """Everything a resumed run must find again, as NumPy arrays by name."""
-    state = {"step": np.array(trainer.step), "fixed_noise": trainer.fixed_noise.numpy()}
+    state = {"step": np.array(trainer.step), "fixed_noise":
+             trainer.find_callback(train.SampleGrid).noise.numpy()}
     for name, optimizer in (("g", trainer.g_optimizer), ("d", trainer.d_optimizer)):
         for index, variable in enumerate(optimizer.variables):
             kind = variable.name.rsplit("_", 1)[-1]   # iteration, rate, momentum, velocity

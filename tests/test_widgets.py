@@ -118,7 +118,7 @@ def test_playground_displays_trains_on_click_and_resets_on_a_setting(shell):
     assert _png(playground.picture.value) != picture
     assert not playground.train_button.disabled
     playground.controls["loss"].value = "minimax"
-    assert playground.trainer.step == 0 and playground.trainer.generator_loss == "minimax"
+    assert playground.trainer.step == 0 and playground.trainer.loss.kind == "minimax"
     playground.controls["lr_g"].value = 1e-4
     assert playground.values()["lr_g"] == pytest.approx(1e-4)
     playground.controls["steps"].value = 200  # the step count alone keeps the run

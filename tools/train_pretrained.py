@@ -102,14 +102,16 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     runtime.seed_everything(SEED)
     generator, discriminator = build_pair(name, args.d_dropout)
     rate = learning_rate(args.lr, args.steps, args.lr_decay_start)
+    callbacks = [train.SampleGrid(every=100, num_samples=100)]
+    if args.ema_decay:
+        callbacks.append(train.WeightAverage(args.ema_decay))
+    callbacks.append(train.Checkpoint(Path(args.work_dir) / name, every_seconds=120))
     trainer = train.GANTrainer(
         generator, discriminator, latent_dim=LATENT_DIM,
-        g_optimizer=keras.optimizers.Adam(rate, beta_1=0.5),
-        d_optimizer=keras.optimizers.Adam(rate, beta_1=0.5),
-        num_classes=10 if conditional else None, sample_every=100, num_samples=100,
-        checkpoint_dir=Path(args.work_dir) / name, checkpoint_every_seconds=120,
-        jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED,
-        ema_decay=args.ema_decay or None)
+        optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
+                    keras.optimizers.Adam(rate, beta_1=0.5)],
+        num_classes=10 if conditional else None, callbacks=callbacks,
+        jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED)
     start = time.monotonic()
     while trainer.step < args.steps:
         if args.max_minutes and time.monotonic() - start > 60 * args.max_minutes:
