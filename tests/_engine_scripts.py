@@ -116,6 +116,14 @@ def mirrored(_unused: str = "") -> None:
     except ValueError as error:
         refused = "strategy.scope()" in str(error)
     with strategy.scope():
+        inside_G, inside_D = toy_models(keras)
+    try:   # models built in the scope, the trainer outside it
+        train.GANTrainer(inside_G, inside_D, latent_dim=4)
+    except ValueError as error:
+        refused = refused and "build the trainer inside the same" in str(error)
+    else:
+        refused = False
+    with strategy.scope():
         keras.utils.set_random_seed(0)
         G, D = toy_models(keras)
         trainer = train.GANTrainer(G, D, latent_dim=4, jit_compile=True,

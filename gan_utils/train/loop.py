@@ -93,8 +93,12 @@ class GANTrainer:
 
     # ------------------------------------------------------------------ set-up helpers
     def _check_models_in_scope(self) -> None:
-        """Models must be built under the strategy that trains them; say so clearly."""
+        """Models must be built under the strategy that trains them, and the trainer too."""
         if self.strategy.num_replicas_in_sync == 1 and not tf.distribute.has_strategy():
+            if any(isinstance(getattr(v, "value", v), tf.distribute.DistributedValues)
+                   for model in (self.generator, self.discriminator) for v in model.variables):
+                raise ValueError("the models were built under a distribution strategy: build "
+                                 "the trainer inside the same `with strategy.scope():`")
             return
         for model in (self.generator, self.discriminator):
             for variable in model.variables:
