@@ -90,6 +90,9 @@ def test_sample_grid_and_plain_functions_share_its_cadence():
     assert seen == [4, 8, 10]                               # never twice at step 10
     np.testing.assert_array_equal(grid.samples[-1][1], trainer.generate(noise=grid.noise))
     assert grid.noise.shape == (5, 4)
+    with pytest.raises(ValueError, match="give it to GANTrainer"):
+        trainer.fit(toy_dataset(tf), steps=11, callbacks=[train.WeightAverage()],
+                    progress=False)
     alone = toy_trainer()                                   # no grid: a function at the end
     alone.fit(toy_dataset(tf), steps=3, callbacks=[lambda t: seen.append(-t.step)],
               progress=False)
@@ -135,6 +138,8 @@ def read_events(log_dir):
                 tensor = tf.make_ndarray(value.tensor)
                 item = float(tensor) if tensor.ndim == 0 else list(tensor[2:])  # w, h, PNGs
                 found.setdefault(value.tag, []).append((event.step, item))
+                plugin = value.metadata.plugin_data.plugin_name   # which chart shows it
+                assert plugin == ("scalars" if tensor.ndim == 0 else "images")
     return found
 
 

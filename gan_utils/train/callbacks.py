@@ -84,6 +84,9 @@ class Callback:
     def on_interrupt(self) -> None:
         """When the learner interrupts the kernel during training."""
 
+    def update_in_graph(self, step: tf.Variable) -> None:
+        """With ``in_graph = True``: runs inside the compiled function after every step."""
+
 
 class LambdaCallback(Callback):
     """A plain function ``fn(trainer)`` as a callback: at its cadence and at the end.
@@ -388,8 +391,9 @@ class TensorBoard(Callback):
         self.writer, self._last_step = None, -1
 
     def on_train_begin(self) -> None:
-        if self.writer is None:
+        if self.writer is None:   # a resumed run wrote its points up to here already
             self.writer = tf.summary.create_file_writer(str(self.log_dir))
+            self._last_step = self.trainer.step
 
     def write(self) -> None:
         """Write the new history entries and the sample images at the trainer's step."""

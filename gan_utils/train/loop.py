@@ -337,6 +337,10 @@ class GANTrainer:
     def _callbacks_for_fit(self, extra: Iterable, target: int, progress: bool) -> list:
         """The progress bar, the trainer's callbacks and this fit's, the checkpoint last."""
         added = [c if isinstance(c, cb.Callback) else cb.LambdaCallback(c) for c in extra]
+        for callback in added:
+            if callback.in_graph or isinstance(callback, (cb.Checkpoint, cb.SampleGrid)):
+                raise ValueError(f"{type(callback).__name__}: its state is checkpointed (or "
+                                 "compiled into the step); give it to GANTrainer(callbacks=...)")
         if progress:
             added.append(cb.ProgressBar(target))
         for callback in added:
