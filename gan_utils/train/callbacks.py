@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from gan_utils._validate import positive_int
 
-_FIXED_SALT = 4
+_FIXED_SALT = 4   # the fixed noise's seed purpose (the loop's noise uses 1, 2 and 3)
 _TEST_HOOK_VARIABLE = "GAN_UTILS_TEST_KILL_AT"
 _hook_counts: dict[str, int] = {}
 
