@@ -82,12 +82,12 @@ def test_cadences_with_steps_per_execution():
 
 def test_sample_grid_and_plain_functions_share_its_cadence():
     grid = train.SampleGrid(every=4, num_samples=5)
-    trainer = toy_trainer([grid])
-    seen = []
+    seen, kept = [], []
+    trainer = toy_trainer([grid, lambda t: kept.append(t.step)])   # a function, every fit
     trainer.fit(toy_dataset(tf), steps=10, callbacks=[lambda t: seen.append(t.step)],
                 progress=False)
     assert [s for s, _ in grid.samples] == [0, 4, 8, 10] and trainer.samples is grid.samples
-    assert seen == [4, 8, 10]                               # never twice at step 10
+    assert seen == kept == [4, 8, 10]                       # never twice at step 10
     np.testing.assert_array_equal(grid.samples[-1][1], trainer.generate(noise=grid.noise))
     assert grid.noise.shape == (5, 4)
     with pytest.raises(ValueError, match="give it to GANTrainer"):

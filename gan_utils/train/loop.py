@@ -63,7 +63,7 @@ class GANTrainer:
     def __init__(self, generator, discriminator, *, latent_dim: int | tuple[int, ...],
                  loss: losses.GANLoss | None = None, optimizers: Sequence | None = None,
                  update: str = "alternating", d_steps: int = 1,
-                 num_classes: int | None = None, callbacks: Iterable[cb.Callback] = (),
+                 num_classes: int | None = None, callbacks: Iterable = (),
                  seed: int = 0, jit_compile: bool = False, steps_per_execution: int = 1):
         self.generator, self.discriminator = generator, discriminator
         self.latent_shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(latent_dim)
@@ -87,7 +87,7 @@ class GANTrainer:
             # batches drawn from the current dataset's stream: a resume skips that many
             self._data_position = tf.Variable(0, dtype=tf.int64, trainable=False,
                                               name="data_position")
-            self.callbacks = sorted(callbacks, key=lambda c: c.order)
+            self.callbacks = sorted(map(_as_callback, callbacks), key=lambda c: c.order)
             for callback in self.callbacks:   # a Checkpoint, last, restores everything
                 callback.set_trainer(self)
 
@@ -336,7 +336,7 @@ class GANTrainer:
 
     def _callbacks_for_fit(self, extra: Iterable, target: int, progress: bool) -> list:
         """The progress bar, the trainer's callbacks and this fit's, the checkpoint last."""
-        added = [c if isinstance(c, cb.Callback) else cb.LambdaCallback(c) for c in extra]
+        added = [_as_callback(c) for c in extra]
         for callback in added:
             if callback.in_graph or isinstance(callback, (cb.Checkpoint, cb.SampleGrid)):
                 raise ValueError(f"{type(callback).__name__}: its state is checkpointed (or "
@@ -446,6 +446,11 @@ class GANTrainer:
         (None without one)."""
         checkpoint = self.find_callback(cb.Checkpoint)
         return checkpoint.save() if checkpoint is not None else None
+
+
+def _as_callback(callback) -> cb.Callback:
+    """A Callback as it is; a plain function ``f(trainer)`` wrapped as a LambdaCallback."""
+    return callback if isinstance(callback, cb.Callback) else cb.LambdaCallback(callback)
 
 
 def _checked_update(update: str, d_steps: int) -> tuple[str, int]:
