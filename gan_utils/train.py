@@ -9,7 +9,8 @@ the step, the plumbing a learner should not have to write twice:
 - mixed precision (bfloat16 or float16, with loss scaling under float16), taken from
   the models' dtype policy, so :func:`gan_utils.runtime.use_precision` is all it takes;
   under float16 a step whose gradients overflow on *any* replica is skipped on all of them;
-- any ``tf.distribute`` strategy (build the models inside ``strategy.scope()``);
+- any ``tf.distribute`` strategy (build the models inside ``strategy.scope()``), on one
+  machine or on several (``MultiWorkerMirroredStrategy``: the chief writes the files);
 - a history of both losses and the mean D(x) and D(G(z));
 - sample grids from one fixed noise batch every ``sample_every`` steps;
 - a tqdm progress bar with live losses;
@@ -33,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -434,7 +436,8 @@ class GANTrainer:
                     self._record_samples()
                     for callback in callbacks:
                         callback(self)
-                if time.monotonic() - last_save >= self.checkpoint_every_seconds:
+                if self._all_agree(time.monotonic() - last_save
+                                   >= self.checkpoint_every_seconds):
                     self.save()
                     last_save = time.monotonic()
         except KeyboardInterrupt:
@@ -445,6 +448,18 @@ class GANTrainer:
         bar.close()
         self.save()
         return self.history
+
+    def _all_agree(self, due: bool) -> bool:
+        """Whether a checkpoint is due on any worker's clock (on one machine: ``due``).
+
+        The workers of a multi-worker strategy save together (see :meth:`save`) but their
+        clocks differ, so they pool their answers in one small all-reduce.
+        """
+        if _worker_count(self.strategy) == 1:
+            return due
+        votes = self.strategy.reduce(tf.distribute.ReduceOp.SUM,
+                                     tf.constant(float(due)), axis=None)
+        return float(votes) > 0
 
     def _record(self, metrics: np.ndarray, seconds: float) -> None:
         """Append one history entry; stop with the step's number on NaN or infinity."""
@@ -500,8 +515,21 @@ class GANTrainer:
         Side files first, each replaced atomically (a temporary file, then a rename): a kill
         at any moment leaves whole files that reach at least the last checkpoint's step,
         and :meth:`restore` cuts them back to that step, so nothing is missing or doubled.
+
+        On several machines every worker calls this (a checkpoint of distributed variables
+        may need collective ops), but only the chief writes to ``checkpoint_dir``; the
+        others write their checkpoint to a temporary folder and delete it (TensorFlow's
+        multi-worker pattern), and write no side files. Every worker restores from the
+        chief's folder, which they must all see (a shared file system). Returns the path
+        written in ``checkpoint_dir``, None on the other workers.
         """
         if self._manager is None:
+            return None
+        if not _is_chief(self.strategy):
+            temporary = self.checkpoint_dir / f"workertemp_{self.strategy.cluster_resolver.task_id}"
+            manager = tf.train.CheckpointManager(self.checkpoint, str(temporary), max_to_keep=1)
+            manager.save(checkpoint_number=self.step)
+            shutil.rmtree(temporary, ignore_errors=True)
             return None
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         _atomic_write_json(self.checkpoint_dir / "settings.json", self.settings)
@@ -610,6 +638,25 @@ def _test_hook(point: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _is_chief(strategy) -> bool:
+    """Whether this process writes the run's files: always on one machine; in a cluster
+    (``TF_CONFIG``), the task "chief", or worker 0 when there is none."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type or resolver.task_type == "chief":
+        return True
+    return (resolver.task_type == "worker" and resolver.task_id == 0
+            and "chief" not in resolver.cluster_spec().as_dict())
+
+
+def _worker_count(strategy) -> int:
+    """How many processes (chief and workers) train together: 1 without a cluster."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return 1
+    jobs = resolver.cluster_spec().as_dict()
+    return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
 
 
 def _inner(optimizer):
