@@ -839,6 +839,7 @@ class FIDTracker:
     example a resize of 64x64 fakes to the classifier's 32x32). The log is saved as JSON
     at ``log_path`` after every point, next to the trainer's checkpoints, so a resumed run
     keeps its curve; :meth:`forget_after` drops points newer than a restored checkpoint.
+    On several machines only the chief writes the log (``trainer.is_chief``).
     """
 
     def __init__(self, real_images, noise, log_path: str | Path | None = None, *,
@@ -867,7 +868,7 @@ class FIDTracker:
         value = fid_against(fakes, self.real_images, features=self.features)
         self.log["step"].append(trainer.step)
         self.log["fid"].append(float(value))
-        if self.log_path is not None:
+        if self.log_path is not None and getattr(trainer, "is_chief", True):
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.log_path.with_name(self.log_path.name + ".tmp")
             tmp.write_text(json.dumps(self.log))   # then a rename: never half a file

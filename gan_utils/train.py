@@ -219,6 +219,13 @@ class GANTrainer:
         return bool(self.jit_compile) and self.strategy.num_replicas_in_sync == 1
 
     @property
+    def is_chief(self) -> bool:
+        """Whether this process writes the run's files (checkpoints, history, samples, and
+        callbacks' logs): True on one machine; under MultiWorkerMirroredStrategy on several,
+        the chief's alone (see :meth:`save`)."""
+        return _is_chief(_cluster(self.strategy))
+
+    @property
     def step(self) -> int:
         """How many generator steps have been taken (restored from checkpoints)."""
         return int(self._step.numpy())
@@ -455,7 +462,7 @@ class GANTrainer:
         The workers of a multi-worker strategy save together (see :meth:`save`) but their
         clocks differ, so they pool their answers in one small all-reduce.
         """
-        if _worker_count(self.strategy) == 1:
+        if _worker_count(_cluster(self.strategy)) == 1:
             return due
         votes = self.strategy.reduce(tf.distribute.ReduceOp.SUM,
                                      tf.constant(float(due)), axis=None)
@@ -525,8 +532,8 @@ class GANTrainer:
         """
         if self._manager is None:
             return None
-        if not _is_chief(self.strategy):
-            temporary = self.checkpoint_dir / f"workertemp_{self.strategy.cluster_resolver.task_id}"
+        if not self.is_chief:
+            temporary = self.checkpoint_dir / f"workertemp_{_cluster(self.strategy).task_id}"
             manager = tf.train.CheckpointManager(self.checkpoint, str(temporary), max_to_keep=1)
             manager.save(checkpoint_number=self.step)
             shutil.rmtree(temporary, ignore_errors=True)
@@ -640,22 +647,33 @@ def _test_hook(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _is_chief(strategy) -> bool:
-    """Whether this process writes the run's files: always on one machine; in a cluster
-    (``TF_CONFIG``), the task "chief", or worker 0 when there is none."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type or resolver.task_type == "chief":
+def _cluster(strategy):
+    """The cluster (``TF_CONFIG``) a MultiWorkerMirroredStrategy trains on, else None.
+
+    Only that strategy runs one copy of the program per machine; the others (TPUStrategy
+    included, which drives all its hosts from one program) run one process, its own chief.
+    """
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        resolver = strategy.cluster_resolver
+        if resolver is not None and resolver.task_type:
+            return resolver
+    return None
+
+
+def _is_chief(cluster) -> bool:
+    """Whether this process writes the run's files: always without a cluster; in one, the
+    task "chief", or worker 0 when there is none (TensorFlow's rule)."""
+    if cluster is None or cluster.task_type == "chief":
         return True
-    return (resolver.task_type == "worker" and resolver.task_id == 0
-            and "chief" not in resolver.cluster_spec().as_dict())
+    return (cluster.task_type == "worker" and cluster.task_id == 0
+            and "chief" not in cluster.cluster_spec().as_dict())
 
 
-def _worker_count(strategy) -> int:
+def _worker_count(cluster) -> int:
     """How many processes (chief and workers) train together: 1 without a cluster."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type:
+    if cluster is None:
         return 1
-    jobs = resolver.cluster_spec().as_dict()
+    jobs = cluster.cluster_spec().as_dict()
     return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
 
 

@@ -417,6 +417,10 @@ def test_fid_tracker_logs_saves_resumes_and_transforms(mnist_test, tmp_path):
     assert resumed.log == tracker.log
     resumed.forget_after(3)                                  # checkpoint from step 3
     assert resumed.log["step"] == [0]
+    trainer.is_chief = False                 # another worker than the chief: no file
+    worker = metrics.FIDTracker(images[:600], noise, tmp_path / "worker" / "fid.json")
+    worker(trainer)
+    assert worker.log["step"] == [5] and not (tmp_path / "worker").exists()
 
     inverted = metrics.FIDTracker(images[:600], noise, transform=lambda x: 255 - x)
     inverted(trainer)                     # white digits on black -> black on white

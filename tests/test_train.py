@@ -471,14 +471,13 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
 ])
 def test_the_chief_is_the_task_chief_or_else_worker_0(cluster, task, chief, workers):
     """TensorFlow's rule for who writes a cluster's files; one machine is its own chief."""
-    class Strategy:  # a strategy's cluster_resolver is all the helpers read
-        cluster_resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
-            tf.train.ClusterSpec(cluster), task_type=task[0], task_id=task[1])
-
-    assert train._is_chief(Strategy) is chief
-    assert train._worker_count(Strategy) == workers
-    assert train._is_chief(tf.distribute.get_strategy())
-    assert train._worker_count(tf.distribute.get_strategy()) == 1
+    resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+        tf.train.ClusterSpec(cluster), task_type=task[0], task_id=task[1])
+    assert train._is_chief(resolver) is chief
+    assert train._worker_count(resolver) == workers
+    assert train._cluster(tf.distribute.get_strategy()) is None
+    assert train._is_chief(None) and train._worker_count(None) == 1
+    assert make_trainer().is_chief
 
 
 def start_workers(directory, total, kill_at=None):
