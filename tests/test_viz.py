@@ -1,10 +1,13 @@
 """gan_utils.viz: grids worked out by hand, GIF round trips, plots that draw."""
 
 import io
+from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
 import pytest
+from _widget_display import assert_one_display_updated
+from IPython.utils.capture import capture_output
 
 from gan_utils import viz
 
@@ -98,3 +101,14 @@ def test_history_plot_and_live_view_outside_a_notebook(tmp_path):
     view = viz.LiveView()
     view(FakeTrainer())  # no IPython kernel here: draws the figure, displays nothing
     assert view.handle is None and len(view.figure.axes) == 3
+
+
+def test_live_view_draws_once_then_updates_the_same_display(shell):
+    history = {"step": [1, 2], "d_loss": [1.4, 1.2], "g_loss": [0.7, 0.9],
+               "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4], "seconds": [0.1, 0.2]}
+    trainer = SimpleNamespace(history=history, samples=[(2, np.zeros((4, 8, 8, 1)))])
+    view = viz.LiveView()
+    with capture_output() as captured:
+        for _ in range(3):
+            view(trainer)
+    assert_one_display_updated(captured.outputs, expected=3)
