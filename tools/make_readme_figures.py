@@ -131,7 +131,7 @@ def digits_on_request(path: Path) -> float:
     z = np.random.default_rng(SEED).standard_normal((rows, 100)).astype(np.float32)
     images = np.asarray(generator([np.repeat(z, 10, axis=0), np.tile(digits, rows)],
                                   training=False))
-    accuracy = float(np.mean(metrics.classify(images).argmax(axis=1) == np.tile(digits, rows)))
+    accuracy = float(np.mean(metrics.classify(images, labels=True) == np.tile(digits, rows)))
     fig, ax = plt.subplots(figsize=(7, 4.6))
     ax.imshow(viz.image_grid(images, ncols=10, padding=2), cmap="gray", vmin=0, vmax=1)
     ax.set_xticks(np.arange(10) * 30 + 15, [str(d) for d in digits])
