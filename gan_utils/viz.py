@@ -152,8 +152,38 @@ def _frames_to_uint8(frames, scale: int = 1) -> list[np.ndarray]:
     return out
 
 
+#: The fastest frame rate a GIF shows faithfully: it stores frame times in hundredths of
+#: a second, and browsers show a frame of 0 or 1 hundredth for a tenth of a second.
+MAX_GIF_FPS = 50
+
+
+def _check_fps(fps) -> float:
+    """``fps`` as a float, or a ValueError: a number in (0, MAX_GIF_FPS]."""
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
+        raise ValueError(f"fps={fps!r}: expected a positive frame rate")
+    if fps > MAX_GIF_FPS:
+        raise ValueError(f"fps={fps!r}: a GIF cannot show more than {MAX_GIF_FPS} frames per "
+                         "second (it counts in hundredths of a second, and browsers slow "
+                         "shorter frames to 0.1 s)")
+    return float(fps)
+
+
+def gif_frame_durations(count: int, fps: float) -> list[int]:
+    """Milliseconds to show each of ``count`` frames so that frame k starts at k/``fps`` s,
+    rounded to the hundredths of a second a GIF stores.
+
+    A GIF cannot store 1/3 s; rounding every frame alike would run 3 fps at 330 ms a frame,
+    1% fast, and 6 fps 4% fast. Rounding each frame's *end* instead gives 330 or 340 ms,
+    and n frames last n/fps seconds to within 10 ms.
+    """
+    fps = _check_fps(fps)
+    ends = [round(100 * k / fps) for k in range(count + 1)]   # hundredths of a second
+    return [10 * (ends[k + 1] - ends[k]) for k in range(count)]
+
+
 def gif_bytes(frames, fps: float = 4, scale: int = 2) -> bytes:
-    """Frames as the bytes of an animated GIF that loops, each frame shown 1/``fps`` s.
+    """Frames as the bytes of an animated GIF that loops, frame k shown from k/``fps`` s
+    (:func:`gif_frame_durations`); ``fps`` at most ``MAX_GIF_FPS``.
 
     Pillow writes the GIF itself: GIF stores frame times in hundredths of a second, and
     Pillow takes milliseconds (imageio's writers disagree on the unit from one version to
@@ -161,12 +191,11 @@ def gif_bytes(frames, fps: float = 4, scale: int = 2) -> bytes:
     """
     from PIL import Image
 
-    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
-        raise ValueError(f"fps={fps!r}: expected a positive frame rate")
+    _check_fps(fps)
     pictures = [Image.fromarray(frame) for frame in _frames_to_uint8(frames, scale)]
     buffer = io.BytesIO()
     pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
-                     duration=round(1000 / fps), loop=0)
+                     duration=gif_frame_durations(len(pictures), fps), loop=0)
     return buffer.getvalue()
 
 

@@ -71,6 +71,25 @@ def test_gif_frames_last_one_over_fps(fps, milliseconds):
     assert durations == [milliseconds] * 3
 
 
+@pytest.mark.parametrize("fps", [3, 6, 7, 12, 24, 50])
+def test_gif_frames_start_at_multiples_of_one_over_fps(fps):
+    count = 12
+    frames = [np.full((1, 4, 4, 1), v, np.float32) for v in np.linspace(-1, 1, count)]
+    _, durations = _gif_frames_and_durations(io.BytesIO(viz.gif_bytes(frames, fps=fps)))
+    assert len(durations) == count
+    starts = np.cumsum([0] + durations)                       # ms, as a viewer plays them
+    np.testing.assert_allclose(starts, 1000 * np.arange(count + 1) / fps, atol=5.01)
+    assert all(duration >= 20 for duration in durations)     # none a browser would slow
+
+
+def test_gif_frame_durations_by_hand():
+    assert viz.gif_frame_durations(3, 3) == [330, 340, 330]   # ends at 33, 67, 100 cs
+    assert viz.gif_frame_durations(3, 6) == [170, 160, 170]
+    assert viz.gif_frame_durations(2, 0.5) == [2000, 2000]
+    with pytest.raises(ValueError, match="fps=60: a GIF cannot show more than 50"):
+        viz.gif_frame_durations(2, 60)
+
+
 @pytest.mark.parametrize("fps", [0, -2, float("nan"), True, "4"])
 def test_gif_refuses_a_bad_frame_rate(fps):
     with pytest.raises(ValueError, match="fps="):
