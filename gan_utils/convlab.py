@@ -17,11 +17,16 @@ output with the current pixel marked.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gan_utils import conv
 from gan_utils.widgets import FrontEnd, figure_png, plain_text, text_png
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _INPUT_COLOR = "#9ecae1"
 _TAP_COLOR = "#08519c"
@@ -122,7 +127,7 @@ def _padding_text(padding: int | str) -> str:
     return padding if isinstance(padding, str) else f"p={padding}"
 
 
-def draw_conv_step(ax, n: int, kernel: int, stride: int = 1, padding: int | str = 0,
+def draw_conv_step(ax: Axes, n: int, kernel: int, stride: int = 1, padding: int | str = 0,
                    dilation: int = 1, position: tuple[int, int] = (0, 0), values=None,
                    kernel_values=None, output_values=None) -> None:
     """Draw one step of a square convolution on ``ax``: the padded input, the kernel's
@@ -162,7 +167,7 @@ def _panel_positions(out: int, positions, max_panels: int) -> list[tuple[int, in
     return every[:max_panels - 1] + [every[-1]]
 
 
-def _diagram_row(side: int, out: int, positions, max_panels: int, draw_step):
+def _diagram_row(side: int, out: int, positions, max_panels: int, draw_step) -> Figure:
     """A Figure with one panel per chosen output pixel, each drawn by
     ``draw_step(ax, position)``; panels are sized for a side x side input."""
     import matplotlib.pyplot as plt
@@ -178,7 +183,8 @@ def _diagram_row(side: int, out: int, positions, max_panels: int, draw_step):
 
 
 def conv_diagram(n: int, kernel: int, stride: int = 1, padding: int | str = 0,
-                 dilation: int = 1, positions=None, max_panels: int = 4, **values):
+                 dilation: int = 1, positions=None, max_panels: int = 4,
+                 **values) -> Figure:
     """A row of sliding-window pictures of one convolution; returns the Figure.
 
     ``positions`` lists output pixels (row, col) to draw; by default the first few and
@@ -203,7 +209,7 @@ def _transpose_geometry(n: int, kernel: int, stride: int, padding,
     return out, before, before + (n - 1) * stride + 1 + after
 
 
-def draw_conv_transpose_step(ax, n: int, kernel: int, stride: int = 1,
+def draw_conv_transpose_step(ax: Axes, n: int, kernel: int, stride: int = 1,
                              padding: int | str = 0, output_padding: int | None = None,
                              position: tuple[int, int] = (0, 0)) -> None:
     """Draw one step of a square transposed convolution as a direct convolution:
@@ -229,7 +235,7 @@ def draw_conv_transpose_step(ax, n: int, kernel: int, stride: int = 1,
 
 def conv_transpose_diagram(n: int, kernel: int, stride: int = 1, padding: int | str = 0,
                            output_padding: int | None = None, positions=None,
-                           max_panels: int = 4):
+                           max_panels: int = 4) -> Figure:
     """A row of pictures of one transposed convolution (see
     :func:`draw_conv_transpose_step`); returns the Figure."""
     out, _, side = _transpose_geometry(n, kernel, stride, padding, output_padding)
@@ -238,7 +244,8 @@ def conv_transpose_diagram(n: int, kernel: int, stride: int = 1, padding: int | 
                             ax, n, kernel, stride, padding, output_padding, position))
 
 
-def plot_overlap(counts, ax=None, title: str | None = None, annotate: bool = True):
+def plot_overlap(counts, ax: Axes | None = None, title: str | None = None,
+                 annotate: bool = True) -> Figure:
     """A heatmap of per-pixel overlap counts (from :func:`gan_utils.conv.transposed_overlap`
     or any 2-D array); returns the Figure."""
     import matplotlib.pyplot as plt

@@ -13,24 +13,22 @@ slider move) into ipywidgets Image widgets that update in place.
 
 from __future__ import annotations
 
+import numpy as np
+
 from gan_utils.widgets import FrontEnd, images_png
 
 
-def lerp(z0, z1, t: float):
+def lerp(z0, z1, t: float) -> np.ndarray:
     """Linear interpolation (1 - t) z0 + t z1 (notebook 07)."""
-    import numpy as np
-
     return (1.0 - t) * np.asarray(z0, np.float32) + t * np.asarray(z1, np.float32)
 
 
-def slerp(z0, z1, t: float):
+def slerp(z0, z1, t: float) -> np.ndarray:
     """Spherical interpolation along the great circle from z0 to z1 (notebook 07).
 
     sin((1-t) w)/sin(w) z0 + sin(t w)/sin(w) z1, with w the angle between z0 and z1;
     falls back to lerp when they are (nearly) parallel.
     """
-    import numpy as np
-
     z0, z1 = np.asarray(z0, np.float64), np.asarray(z1, np.float64)
     cos = np.dot(z0, z1) / (np.linalg.norm(z0) * np.linalg.norm(z1))
     omega = np.arccos(np.clip(cos, -1.0, 1.0))
@@ -40,17 +38,16 @@ def slerp(z0, z1, t: float):
     return mixed.astype(np.float32)
 
 
-def _generate(generator, z, labels=None):
+def _generate(generator, z, labels=None) -> np.ndarray:
     """G(z) (or G([z, labels])) in inference mode, as a float32 NumPy array."""
-    import numpy as np
-
     z = np.asarray(z, np.float32)
     inputs = z if labels is None else [z, np.asarray(labels, np.int32)]
     return np.asarray(generator(inputs, training=False), np.float32)
 
 
 def principal_latent_directions(generator, num_latents: int = 32, epsilon: float = 0.1,
-                                seed: int = 0, labels=None):
+                                seed: int = 0, labels=None
+                                ) -> tuple[np.ndarray, np.ndarray]:
     """Latent directions ordered by how much they change G's output (notebook 07).
 
     For ``num_latents`` random z, the finite differences (G(z + eps e_i) - G(z)) / eps
@@ -59,8 +56,6 @@ def principal_latent_directions(generator, num_latents: int = 32, epsilon: float
     strengths)``: unit rows (latent_dim, latent_dim), strongest first, and the
     eigenvalues (mean squared pixel change per unit step).
     """
-    import numpy as np
-
     if num_latents < 1 or epsilon <= 0:
         raise ValueError(f"num_latents={num_latents}, epsilon={epsilon}: expected a positive "
                          "count and a positive step")
@@ -82,6 +77,21 @@ def principal_latent_directions(generator, num_latents: int = 32, epsilon: float
     return vectors[:, order].T.astype(np.float32), strengths[order]
 
 
+def _checked_directions(directions: dict, latent_dim: int) -> dict[str, np.ndarray]:
+    """Each named set of directions as a float32 (k, latent_dim) array, or a ValueError
+    naming the set that does not fit."""
+    if not directions:
+        raise ValueError("directions: expected at least one named set of directions")
+    checked = {}
+    for name, rows in directions.items():
+        rows = np.asarray(rows, np.float32)
+        if rows.ndim != 2 or rows.shape[1] != latent_dim:
+            raise ValueError(f"directions[{name!r}]: expected shape (k, {latent_dim}),"
+                             f" got {rows.shape}")
+        checked[name] = rows
+    return checked
+
+
 class LatentExplorer(FrontEnd):
     """Move z along a few directions with sliders and watch G(z) change.
 
@@ -96,20 +106,25 @@ class LatentExplorer(FrontEnd):
     def __init__(self, generator, directions: dict, num_classes: int | None = None,
                  seed: int = 0, slider_range: float = 3.0):
         import ipywidgets as widgets
-        import numpy as np
 
-        if not directions:
-            raise ValueError("directions: expected at least one named set of directions")
         self.generator, self.num_classes = generator, num_classes
         self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.directions = {}
-        for name, rows in directions.items():
-            rows = np.asarray(rows, np.float32)
-            if rows.ndim != 2 or rows.shape[1] != self.latent_dim:
-                raise ValueError(f"directions[{name!r}]: expected shape (k, {self.latent_dim}),"
-                                 f" got {rows.shape}")
-            self.directions[name] = rows
+        self.directions = _checked_directions(directions, self.latent_dim)
         count = min(len(rows) for rows in self.directions.values())
+        self._make_controls(count, seed, slider_range)
+        self.image = widgets.Image(format="png")
+        self.strip = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self.widget = self._layout()
+        self._connect()
+        self.images, self._paused = None, False
+        self._new_base()
+
+    def _make_controls(self, count: int, seed: int, slider_range: float) -> None:
+        """The sliders (one per direction), the direction toggle, the seed box, the digit
+        selector of a conditional G, and the two buttons."""
+        import ipywidgets as widgets
+
         style = {"description_width": "initial"}
         self.sliders = [widgets.FloatSlider(0.0, min=-slider_range, max=slider_range, step=0.1,
                                             description=f"direction {i}", style=style,
@@ -121,24 +136,30 @@ class LatentExplorer(FrontEnd):
             "seed": widgets.IntText(seed, description="seed", style=style,
                                     layout=widgets.Layout(width="160px")),
         }
-        if num_classes:
+        if self.num_classes:
             self.controls["digit"] = widgets.ToggleButtons(
-                options=[str(c) for c in range(num_classes)], description="digit",
+                options=[str(c) for c in range(self.num_classes)], description="digit",
                 style={"description_width": "initial", "button_width": "32px"})
         self.new_z_button = widgets.Button(description="new random z", icon="random")
         self.reset_button = widgets.Button(description="sliders to 0", icon="undo")
-        self.image = widgets.Image(format="png")
-        self.strip = widgets.Image(format="png")
-        self.status = widgets.HTML()
+
+    def _layout(self):
+        """The box to display: seed and buttons, the toggles, sliders beside G(z), the strip
+        of every class (conditional G), and the status line."""
+        import ipywidgets as widgets
+
         rows = [widgets.HBox([self.controls["seed"], self.new_z_button, self.reset_button]),
                 self.controls["directions"]]
-        if num_classes:
+        if self.num_classes:
             rows.append(self.controls["digit"])
         rows.append(widgets.HBox([widgets.VBox(self.sliders), self.image]))
-        if num_classes:
+        if self.num_classes:
             rows.append(self.strip)
         rows.append(self.status)
-        self.widget = widgets.VBox(rows)
+        return widgets.VBox(rows)
+
+    def _connect(self) -> None:
+        """Redraw on every control; a new seed draws a new base z first."""
         self.new_z_button.on_click(lambda _button: self.new_z())
         self.reset_button.on_click(lambda _button: self.reset_sliders())
         self.controls["seed"].observe(lambda _change: self._new_base(), names="value")
@@ -147,16 +168,12 @@ class LatentExplorer(FrontEnd):
                 self.controls[name].observe(lambda _change: self.update(), names="value")
         for slider in self.sliders:
             slider.observe(lambda _change: self.update(), names="value")
-        self.images, self._paused = None, False
-        self._new_base()
 
     def _picture_value(self) -> bytes:
         return self.strip.value if self.num_classes else self.image.value
 
     def static_pictures(self) -> tuple[list[bytes], str]:
         """G(z) as the first slider moves from its minimum to its maximum (9 steps)."""
-        import numpy as np
-
         slider = self.sliders[0]
         values = [round(float(v), 1) for v in np.linspace(slider.min, slider.max, 9)]
         pngs = self._sweep(slider, values)
@@ -170,8 +187,6 @@ class LatentExplorer(FrontEnd):
         return int(self.controls["digit"].value) if self.num_classes else None
 
     def _new_base(self) -> None:
-        import numpy as np
-
         rng = np.random.default_rng(int(self.controls["seed"].value))
         self.base = rng.standard_normal(self.latent_dim).astype(np.float32)
         self.update()
@@ -191,7 +206,7 @@ class LatentExplorer(FrontEnd):
         self.update()
 
     @property
-    def z(self):
+    def z(self) -> np.ndarray:
         """The current latent vector: base plus each slider times its direction."""
         rows = self.directions[self.controls["directions"].value]
         offsets = [slider.value for slider in self.sliders]
@@ -199,8 +214,6 @@ class LatentExplorer(FrontEnd):
 
     def update(self) -> None:
         """Regenerate and redraw from the current controls."""
-        import numpy as np
-
         if self._paused:
             return
         z = self.z[None]
@@ -223,8 +236,6 @@ def latent_explorer(generator, directions: dict | None = None, num_sliders: int 
 
     Without ``directions``: the first ``num_sliders`` raw coordinates of z.
     """
-    import numpy as np
-
     if num_sliders < 1:
         raise ValueError(f"num_sliders={num_sliders}: expected at least 1")
     if directions is None:
@@ -266,14 +277,12 @@ class InterpolationExplorer(FrontEnd):
         pngs = self._sweep(self.controls["t"], values)
         return pngs, (f"G(z_t) as t moves from 0 to 1 by {self.controls['method'].value}.")
 
-    def _point(self, t: float):
+    def _point(self, t: float) -> np.ndarray:
         method = slerp if self.controls["method"].value == "slerp" else lerp
         return method(self.z0, self.z1, t)
 
     def update(self) -> None:
         """Redraw G(z_t) and the path from the current controls."""
-        import numpy as np
-
         t = self.controls["t"].value
         path = np.stack([self._point(s) for s in np.linspace(0, 1, 8)] + [self._point(t)])
         labels = None if self.labels is None else np.full(len(path), self.labels)
