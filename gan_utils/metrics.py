@@ -616,14 +616,14 @@ def _features_and_probabilities(images, kind: str, batch_size: int | None = None
     one pass (``None`` for InceptionV3, which has no classes here)."""
     _check_kind(kind)
     batch_size = _BATCH_SIZES[kind] if batch_size is None else batch_size
-    network = _feature_network(kind)
-    if kind == "inception":
+    if kind == "inception":  # the images are checked before any network is loaded
         x = to_signed_images(images, "images")
         if x.shape[-1] not in (1, 3):
             raise ValueError(f"images: expected 1 or 3 channels, got {x.shape[-1]}")
-        return _run_in_batches(network, x, batch_size, _prepare_for_inception)[0], None
+        return _run_in_batches(_feature_network(kind), x, batch_size,
+                               _prepare_for_inception)[0], None
     x = to_signed_images(images, "images", COURSE_CLASSIFIERS[kind].image_shape)
-    found, logits = _run_in_batches(network, x, batch_size)
+    found, logits = _run_in_batches(_feature_network(kind), x, batch_size)
     return found, _softmax(logits)
 
 
