@@ -79,7 +79,8 @@ class FrontEnd:
     ipywidgets 8 widgets display through ``_repr_mimebundle_``; ipywidgets 7 (Colab's
     7.7) through ``_ipython_display_`` and have no ``_repr_mimebundle_``. Handing the box
     to IPython's ``display`` lets the installed version pick its own way, so the same
-    object shows under both (``tests/test_widgets.py`` checks it under each).
+    object shows under both (the tests of every front end check it under each; see
+    ``tests/_widget_display.py``).
 
     Executed for the website (``GAN_UTILS_STATIC_SITE=1``), a second output follows the
     widget: :meth:`static_pictures` as HTML with an image, which a static page can show.
