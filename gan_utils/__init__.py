@@ -1,7 +1,9 @@
 """gan_utils: the helper package of the open GAN course.
 
 Modules, one job each (import the one you need; importing this package has no side
-effects: it neither seeds, nor styles plots, nor touches TensorFlow):
+effects: it neither seeds, nor styles plots, nor touches TensorFlow).
+
+Core modules, by kind, used by every lesson:
 
 - ``runtime``  where am I, which accelerator, quick mode, seeding, precision, strategy
 - ``data``     MNIST, Fashion-MNIST and CIFAR-10 from their own file formats or Keras
@@ -11,8 +13,14 @@ effects: it neither seeds, nor styles plots, nor touches TensorFlow):
 - ``train``    one resumable GAN training engine for every notebook
 - ``metrics``  FID, KID and a classifier score that work offline
 - ``weights``  weights-only model files, rebuilt from code on any Keras 3
-- ``viz``      image grids, training curves, animations, live views
-- ``widgets``  ipywidgets front ends for the interactive cells
+- ``viz``      image grids, training curves, GIFs, live views
+- ``widgets``  what the interactive cells share: the front-end base, the website's pictures
+
+Lesson modules, by concept, each holding one lesson's own code (pictures and widgets):
+
+- ``toy``      notebook 01: 1-D and 2-D toy GANs, their pictures and the playground
+- ``convlab``  notebooks 02-03: convolution diagrams and size calculators
+- ``latent``   notebooks 07-08: lerp, slerp, principal directions, latent explorers
 """
 
 from __future__ import annotations

@@ -12,14 +12,18 @@ All of these compare *features* of generated images with features of real ones:
 - :func:`class_histogram` / :func:`plot_class_histogram`: how many samples fall in each
   class, which shows mode collapse as missing classes.
 
-Features come from a small MNIST classifier trained by ``tools/train_mnist_classifier.py``
-and shipped with the package (:func:`mnist_classifier`, :func:`mnist_features`,
-:func:`classify`), so everything works offline. Its FIDs are *MNIST-classifier FIDs*:
-comparable with each other, not with published (InceptionV3) FIDs. For colour images,
-``tools/train_cifar10_classifier.py`` trains the same small network on CIFAR-10
-(:func:`cifar10_classifier`, :func:`cifar10_features`, ``features="cifar10"``): a
-CIFAR-10-classifier FID, again not comparable with published CIFAR-10 FIDs. Where a
-network is available, :func:`inception_features` gives the standard InceptionV3 features.
+Features come from one function, :func:`features` (``kind="mnist"``, ``"cifar10"`` or
+``"inception"``), and classes from one, :func:`classify` (probabilities, or labels with
+``labels=True``). The ``"mnist"`` features are those of a small MNIST classifier trained
+by ``tools/train_mnist_classifier.py`` and shipped with the package
+(:func:`course_classifier`), so everything works offline. Its FIDs are *MNIST-classifier
+FIDs*: comparable with each other, not with published (InceptionV3) FIDs. For colour
+images, ``tools/train_cifar10_classifier.py`` trains the same small network on CIFAR-10
+(``kind="cifar10"``): a CIFAR-10-classifier FID, again not comparable with published
+CIFAR-10 FIDs. Where a network is available, ``kind="inception"`` gives the standard
+InceptionV3 features. Each network is loaded once and kept in the module's one cache,
+which also holds the references of the last few real sets (:func:`clear_cache` empties
+it).
 
 Images are accepted as uint8 in [0, 255] (what the datasets hold) or as floats in
 [-1, 1] (what the generators output), with or without the channel axis; both are
@@ -35,7 +39,6 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -468,95 +471,71 @@ def load_classifier(path: str | Path, dataset: str = "mnist"):
         remedy=weights.shipped_file_remedy(f"python {script}"))
 
 
-@cache
+# ---------------------------------------------------------------------------
+# Features and classes: one way to each, one cache
+# ---------------------------------------------------------------------------
+# features(images, kind) gives the feature vectors FID and KID compare; classify(images,
+# dataset) gives a course classifier's class probabilities (or labels). Both run images
+# through a network loaded once and kept in _CACHE, the module's one cache, which also
+# keeps the references of the last few real sets (see evaluate_generator).
+
+#: What :func:`features` can take features with; also the ``features=`` names of
+#: :func:`evaluate_generator`, :func:`fid_against` and :class:`FIDTracker`.
+FEATURE_KINDS = ("mnist", "cifar10", "inception")
+#: Images per network call when none is given: a course classifier reads small images,
+#: InceptionV3 299x299x3 ones (64 of them take about 70 MB as float32).
+_BATCH_SIZES = {"mnist": 500, "cifar10": 500, "inception": 64}
+
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+#: How many real-set entries (features, references) the cache keeps; networks are kept
+#: for the session (there are at most three, and reloading InceptionV3 takes seconds).
+_CACHE_SIZE = 8
+
+
+def _cached(key: tuple, compute: Callable[[], object]):
+    """The cached value for ``key``, computed and stored when missing.
+
+    Keys starting with ``"network"`` stay; the others are dropped least recently used
+    first beyond ``_CACHE_SIZE``.
+    """
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = compute()
+    _CACHE[key] = value
+    data_keys = [k for k in _CACHE if k[0] != "network"]
+    for old in data_keys[:max(0, len(data_keys) - _CACHE_SIZE)]:
+        del _CACHE[old]
+    return value
+
+
+def clear_cache() -> None:
+    """Forget every loaded network and every real set's references (for example after
+    retraining a classifier in the same session)."""
+    _CACHE.clear()
+
+
 def course_classifier(dataset: str = "mnist"):
     """One of the course's classifiers (a float32 Keras model, logits out), loaded once.
 
     ``dataset`` is ``"mnist"`` (input (N, 28, 28, 1)) or ``"cifar10"`` (input
     (N, 32, 32, 3)), float32 in [-1, 1]. Output: 10 logits. The layer named
     ``"features"`` (before its ReLU) gives the FID/KID features. Each is trained by a
-    script in ``tools/`` and described by a model card in ``gan_utils/assets/``; the
-    network is rebuilt by :func:`build_classifier` and only its weights are read from
-    the file, so it loads on any Keras 3.
+    script in ``tools/`` and described by a model card in ``gan_utils/assets/``
+    (``MNIST_CLASSIFIER.md``, ``CIFAR10_CLASSIFIER.md``); the network is rebuilt by
+    :func:`build_classifier` and only its weights are read from the file, so it loads on
+    any Keras 3. To get features or classes, call :func:`features` or :func:`classify`.
     """
-    return load_classifier(_course_classifier_entry(dataset).path, dataset)
-
-
-def mnist_classifier():
-    """The course's MNIST classifier: ``course_classifier("mnist")``.
-
-    Input: (N, 28, 28, 1) float32 in [-1, 1]. Output: 10 logits. Its layer named
-    ``"features"`` (128 units, before the ReLU) gives the FID/KID features. Trained by
-    ``tools/train_mnist_classifier.py``; see ``gan_utils/assets/MNIST_CLASSIFIER.md``.
-    """
-    return course_classifier("mnist")
-
-
-def cifar10_classifier():
-    """The course's CIFAR-10 classifier: ``course_classifier("cifar10")``; see
-    ``gan_utils/assets/CIFAR10_CLASSIFIER.md``."""
-    return course_classifier("cifar10")
-
-
-@cache
-def _feature_model(dataset: str):
-    """A model sharing a classifier's weights that outputs (features, logits) at once."""
-    import keras
-
-    classifier = course_classifier(dataset)
-    return keras.Model(classifier.input,
-                       [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
-
-
-def _run_in_batches(model, images: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Call ``model`` (inference mode) on slices of ``images``; concatenate each output."""
-    positive_int("batch_size", batch_size)
-    chunks = []
-    for start in range(0, images.shape[0], batch_size):
-        outputs = model(images[start:start + batch_size], training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        chunks.append([np.asarray(out, dtype=np.float32) for out in outputs])
-    return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
-
-
-def classifier_features_and_probabilities(images, dataset: str = "mnist",
-                                          batch_size: int = 500
-                                          ) -> tuple[np.ndarray, np.ndarray]:
-    """Features (N, 128) and class probabilities (N, 10) in one pass of a course classifier."""
-    x = to_signed_images(images, "images", _course_classifier_entry(dataset).image_shape)
-    features, logits = _run_in_batches(_feature_model(dataset), x, batch_size)
-    logits = logits - logits.max(axis=1, keepdims=True)
-    probabilities = np.exp(logits)
-    return features, probabilities / probabilities.sum(axis=1, keepdims=True)
-
-
-def mnist_features_and_probabilities(images, batch_size: int = 500
-                                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Features (N, 128) and class probabilities (N, 10) in one pass of the MNIST classifier."""
-    return classifier_features_and_probabilities(images, "mnist", batch_size)
-
-
-def mnist_features(images, batch_size: int = 500) -> np.ndarray:
-    """The course classifier's 128 features for each image (uint8 or [-1, 1] floats)."""
-    return mnist_features_and_probabilities(images, batch_size)[0]
-
-
-def cifar10_features(images, batch_size: int = 500) -> np.ndarray:
-    """The CIFAR-10 classifier's 128 features for each 32x32x3 image (uint8 or [-1, 1])."""
-    return classifier_features_and_probabilities(images, "cifar10", batch_size)[0]
-
-
-def classify(images, batch_size: int = 500, dataset: str = "mnist") -> np.ndarray:
-    """A course classifier's class probabilities p(y|x), shape (N, 10) (MNIST by default)."""
-    return classifier_features_and_probabilities(images, dataset, batch_size)[1]
+    entry = _course_classifier_entry(dataset)
+    return _cached(("network", "classifier", dataset),
+                   lambda: load_classifier(entry.path, dataset))
 
 
 class NetworkNeededError(RuntimeError):
     """Raised when the InceptionV3 weights are not cached and cannot be downloaded."""
 
 
-@lru_cache(maxsize=1)
-def inception_model():
+def _load_inception():
     """Keras InceptionV3 (ImageNet weights, no top, global average pooling: 2048 features).
 
     The weights (about 90 MB) are downloaded once into ~/.keras/models; offline this
@@ -571,44 +550,107 @@ def inception_model():
         raise NetworkNeededError(
             "InceptionV3 features need the ImageNet weights, which could not be downloaded "
             f"({error}). Connect to a network once (they are cached in ~/.keras/models), or "
-            "use the course's offline MNIST classifier: metrics.mnist_features(images)."
+            'use the course\'s offline MNIST classifier: metrics.features(images, "mnist").'
         ) from error
 
 
-def inception_features(images, batch_size: int = 64) -> np.ndarray:
-    """Standard FID features: InceptionV3 pool features (N, 2048) of images resized to 299.
+def _feature_network(kind: str):
+    """The network of one feature kind, loaded once: InceptionV3, or a model sharing a
+    course classifier's weights that outputs (features, logits) in one pass."""
+    if kind == "inception":
+        return _cached(("network", "inception"), _load_inception)
 
-    Grayscale images are repeated over three channels; images are resized bilinearly
-    to 299x299 and scaled as InceptionV3 expects ([-1, 1], the same range as ours).
-    Slow on a CPU (about 6 GFLOPs per image).
-    """
+    def build():
+        import keras
+
+        classifier = course_classifier(kind)
+        return keras.Model(classifier.input,
+                           [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
+
+    return _cached(("network", "features", kind), build)
+
+
+def _run_in_batches(model, images: np.ndarray, batch_size: int,
+                    prepare: Callable | None = None) -> list[np.ndarray]:
+    """Call ``model`` (inference mode) on slices of ``images``, each first passed through
+    ``prepare`` when given; concatenate each output."""
+    positive_int("batch_size", batch_size)
+    chunks = []
+    for start in range(0, images.shape[0], batch_size):
+        batch = images[start:start + batch_size]
+        outputs = model(batch if prepare is None else prepare(batch), training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        chunks.append([np.asarray(out, dtype=np.float32) for out in outputs])
+    return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+
+
+def _prepare_for_inception(batch: np.ndarray):
+    """A batch in [-1, 1] as InceptionV3 reads it: RGB (gray repeated), resized bilinearly
+    to 299x299, then its own preprocessing from [0, 255] (which lands in [-1, 1] again)."""
     import tensorflow as tf
 
-    x = to_signed_images(images, "images")
-    if x.shape[-1] not in (1, 3):
-        raise ValueError(f"images: expected 1 or 3 channels, got {x.shape[-1]}")
-    model = inception_model()
-
-    def prepare(batch: np.ndarray) -> tf.Tensor:
-        """Gray to RGB, resize to 299, then InceptionV3's own preprocessing from [0, 255]."""
-        batch = tf.convert_to_tensor(batch)
-        if batch.shape[-1] == 1:
-            batch = tf.repeat(batch, 3, axis=-1)
-        batch = tf.image.resize(batch, (INCEPTION_SIZE, INCEPTION_SIZE), method="bilinear")
-        pixels = (batch + 1.0) * 127.5
-        return tf.keras.applications.inception_v3.preprocess_input(pixels)
-
-    chunks = [np.asarray(model(prepare(x[start:start + batch_size]), training=False),
-                         dtype=np.float32)
-              for start in range(0, x.shape[0], batch_size)]
-    return np.concatenate(chunks)
+    batch = tf.convert_to_tensor(batch)
+    if batch.shape[-1] == 1:
+        batch = tf.repeat(batch, 3, axis=-1)
+    batch = tf.image.resize(batch, (INCEPTION_SIZE, INCEPTION_SIZE), method="bilinear")
+    return tf.keras.applications.inception_v3.preprocess_input((batch + 1.0) * 127.5)
 
 
-FEATURE_EXTRACTORS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "mnist": mnist_features,
-    "cifar10": cifar10_features,
-    "inception": inception_features,
-}
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted by the row maximum so that exp never overflows."""
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _check_kind(kind: str, name: str = "kind") -> None:
+    """Refuse a feature kind the module does not know, naming the argument and the choices."""
+    if kind not in FEATURE_KINDS:
+        raise ValueError(f"{name}={kind!r}: expected one of {', '.join(FEATURE_KINDS)}")
+
+
+def _features_and_probabilities(images, kind: str, batch_size: int | None = None
+                                ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Features of ``images`` and, for a course classifier, its class probabilities, in
+    one pass (``None`` for InceptionV3, which has no classes here)."""
+    _check_kind(kind)
+    batch_size = _BATCH_SIZES[kind] if batch_size is None else batch_size
+    if kind == "inception":  # the images are checked before any network is loaded
+        x = to_signed_images(images, "images")
+        if x.shape[-1] not in (1, 3):
+            raise ValueError(f"images: expected 1 or 3 channels, got {x.shape[-1]}")
+        return _run_in_batches(_feature_network(kind), x, batch_size,
+                               _prepare_for_inception)[0], None
+    x = to_signed_images(images, "images", COURSE_CLASSIFIERS[kind].image_shape)
+    found, logits = _run_in_batches(_feature_network(kind), x, batch_size)
+    return found, _softmax(logits)
+
+
+def features(images, kind: str = "mnist", batch_size: int | None = None) -> np.ndarray:
+    """The feature vectors FID and KID compare, one row per image: the one way to get them.
+
+    ``kind``: ``"mnist"`` (the course's offline MNIST classifier, 28x28x1 images, 128
+    features), ``"cifar10"`` (its CIFAR-10 twin, 32x32x3 images, 128 features) or
+    ``"inception"`` (standard FID features: InceptionV3's 2048 pool features of the images
+    resized to 299x299, gray repeated over three channels; needs the ImageNet weights and
+    is slow on a CPU, about 6 GFLOPs per image). Images are uint8 in [0, 255] or floats in
+    [-1, 1], with or without the channel axis. ``batch_size``: images per network call
+    (default 500 for the classifiers, 64 for InceptionV3).
+    """
+    return _features_and_probabilities(images, kind, batch_size)[0]
+
+
+def classify(images, dataset: str = "mnist", *, labels: bool = False,
+             batch_size: int | None = None) -> np.ndarray:
+    """What a course classifier reads in each image: the one way to classify.
+
+    Returns the class probabilities p(y|x), shape (N, 10), or with ``labels=True`` the
+    most probable class of each image, shape (N,). ``dataset`` picks the classifier,
+    ``"mnist"`` (digits 0-9) or ``"cifar10"`` (the ten CIFAR-10 classes); images as for
+    :func:`features`.
+    """
+    _course_classifier_entry(dataset)  # a ValueError naming dataset= for anything else
+    probabilities = _features_and_probabilities(images, dataset, batch_size)[1]
+    return probabilities.argmax(axis=1) if labels else probabilities
 
 
 # ---------------------------------------------------------------------------
@@ -688,22 +730,6 @@ class _RealReference:
     score_noise: float | None
 
 
-_CACHE: OrderedDict[tuple, _RealHalves | _RealReference] = OrderedDict()
-_CACHE_SIZE = 8
-
-
-def _cached(key: tuple, compute: Callable[[], object]):
-    """Return the cached value for ``key``, computing and storing it (LRU) when missing."""
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    value = compute()
-    _CACHE[key] = value
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return value
-
-
 def _fingerprint(images: np.ndarray) -> str:
     """A short hash of an image array's shape, dtype and bytes: the cache key of a real set."""
     digest = hashlib.sha1(str((images.shape, images.dtype.str)).encode())
@@ -711,17 +737,9 @@ def _fingerprint(images: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _features_and_probabilities(images, features: str, batch_size: int):
-    """Features of ``images`` and, for a course classifier's features, its probabilities."""
-    if features in COURSE_CLASSIFIERS:
-        return classifier_features_and_probabilities(images, features, batch_size)
-    return FEATURE_EXTRACTORS[features](images), None
-
-
 def _check_real_images(real_images, features: str) -> np.ndarray:
     """The real set as an NHWC array of at least 4 images, or a ValueError."""
-    if features not in FEATURE_EXTRACTORS:
-        raise ValueError(f"features={features!r}: expected one of {sorted(FEATURE_EXTRACTORS)}")
+    _check_kind(features, "features")
     real = np.asarray(real_images)
     if real.ndim == 3:
         real = real[..., None]
@@ -732,7 +750,8 @@ def _check_real_images(real_images, features: str) -> np.ndarray:
     return real
 
 
-def _real_halves(real: np.ndarray, features: str, seed: int, batch_size: int) -> _RealHalves:
+def _real_halves(real: np.ndarray, features: str, seed: int,
+                 batch_size: int | None) -> _RealHalves:
     """Shuffle (``seed``) and split the real set into halves A and B; features of both (cached)."""
     def compute() -> _RealHalves:
         rng = np.random.default_rng(seed)
@@ -749,7 +768,7 @@ def _real_halves(real: np.ndarray, features: str, seed: int, batch_size: int) ->
 
 
 def _real_reference(real: np.ndarray, features: str, kid_subsets: int,
-                    kid_subset_size: int, seed: int, batch_size: int) -> _RealReference:
+                    kid_subset_size: int, seed: int, batch_size: int | None) -> _RealReference:
     """Score half B ("real vs real") and noise ("real vs noise") against half A (cached)."""
     halves = _real_halves(real, features, seed, batch_size)
 
@@ -770,7 +789,7 @@ def _real_reference(real: np.ndarray, features: str, kid_subsets: int,
 
 def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
                        kid_subsets: int = 100, kid_subset_size: int | None = None,
-                       seed: int = 0, batch_size: int = 500) -> GeneratorReport:
+                       seed: int = 0, batch_size: int | None = None) -> GeneratorReport:
     """Score generated images against real ones, each score beside its two references.
 
     The real set is shuffled (``seed``) and split into two disjoint halves A and B. The
@@ -785,7 +804,9 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
     ``"cifar10"`` (its CIFAR-10 twin, 32x32x3 images), each adding the classifier score
     and the class histogram; or ``"inception"`` (standard FID, needs the InceptionV3
     weights). ``kid_subset_size``: rows per KID subset; by default half of the smallest
-    set (half A, half B, the fakes), at most 1,000.
+    set (half A, half B, the fakes), at most 1,000; a larger one than a set holds is
+    refused (see :func:`kid`). ``batch_size``: images per network call, as in
+    :func:`features`.
     """
     real = _check_real_images(real_images, features)
     fake_feats, fake_probs = _features_and_probabilities(fake_images, features, batch_size)
@@ -816,7 +837,7 @@ def evaluate_generator(fake_images, real_images, *, features: str = "mnist",
 
 
 def fid_against(fake_images, real_images, features: str = "mnist", seed: int = 0,
-                batch_size: int = 500) -> float:
+                batch_size: int | None = None) -> float:
     """FID of generated images against half A of a real set (cached), without the rest.
 
     The quick number for curves (FID against training time): the same value that

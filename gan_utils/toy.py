@@ -12,13 +12,16 @@ discriminator); this module keeps the parts later notebooks reuse:
   :class:`gan_utils.train.GANTrainer`;
 - :func:`modes_covered` / :func:`nearest_mode_distance` measure mode collapse;
 - :class:`ToySnapshots` a trainer callback that records what G and D do, and
-  :func:`plot_toy_state` / :func:`render_frames` / :class:`ToyLiveView` draw it.
+  :func:`plot_toy_state` / :func:`render_frames` / :class:`ToyLiveView` draw it;
+- :func:`toy_gan_playground` GAN Lab in a notebook: a widget to pick a target, the
+  players' steps, learning rates and loss, and train on a button press.
 
 TensorFlow and Keras are imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +30,7 @@ from scipy import special
 
 from gan_utils._validate import positive_int
 from gan_utils.viz import figure_to_array
+from gan_utils.widgets import FrontEnd, plain_text
 
 # ----------------------------------------------------------------------------- targets
 
@@ -503,3 +507,157 @@ class ToyLiveView:
         else:
             self.handle.update(self.figure)
         self.updates += 1
+
+
+# ----------------------------------------------------------------------------- playground
+# GAN Lab in a notebook: pick a target (1-D mixture or 2-D ring), the steps and
+# learning rates of each player and the generator loss, then press "train" to run
+# N more steps of gan_utils.train.GANTrainer. The picture (data, G's samples, D(x))
+# and a status line update in place. Changing a setting starts a fresh run at the
+# next press, since the settings define the models and their optimizers.
+
+TOY_TARGETS = ("1-D: 1 mode", "1-D: 2 modes", "1-D: 3 modes", "2-D: ring of 8")
+
+
+def toy_target(name: str):
+    """The target behind one of the playground's ``TOY_TARGETS`` names."""
+    if name not in TOY_TARGETS:
+        raise ValueError(f"target={name!r}: expected one of {', '.join(TOY_TARGETS)}")
+    if name.startswith("2-D"):
+        return ring_of_gaussians(8)
+    return mixture_1d(int(name.split(": ")[1][0]))
+
+
+class ToyGANPlayground(FrontEnd):
+    """A toy GAN with controls; ``controls`` maps names to widgets, ``widget`` is the box.
+
+    ``train(steps)`` (or a click on ``train_button``) trains that many more steps and
+    redraws; ``trainer`` and ``snapshots`` are the current run's GANTrainer and
+    :class:`ToySnapshots`, for code that wants the numbers.
+    """
+
+    def __init__(self, controls: dict, seed: int = 0, batch_size: int = 256):
+        import ipywidgets as widgets
+
+        self.controls, self.seed, self.batch_size = controls, seed, batch_size
+        self.train_button = widgets.Button(description="train N more steps",
+                                           button_style="primary", icon="play")
+        self.reset_button = widgets.Button(description="reset", icon="refresh")
+        self.status = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        names = list(controls)
+        self.widget = widgets.VBox([
+            widgets.HBox([controls[n] for n in names[:3]]),
+            widgets.HBox([controls[n] for n in names[3:]]),
+            widgets.HBox([self.train_button, self.reset_button]),
+            self.status, self.picture])
+        self.trainer = self.snapshots = self.target = self.dataset = None
+        self.train_button.on_click(lambda _button: self.train())
+        self.reset_button.on_click(lambda _button: self.reset())
+        for name, control in controls.items():
+            if name != "steps":
+                control.observe(self._on_setting_change, names="value")
+        self.reset()
+
+    def values(self) -> dict:
+        """The current control values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_setting_change(self, _change) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Build a fresh target, models and trainer from the controls, and draw step 0."""
+        import keras
+
+        from gan_utils import losses, runtime
+        from gan_utils.train import GANTrainer, SampleGrid
+
+        v = self.values()
+        self.target = toy_target(v["target"])
+        dim = self.target.dim
+        latent_dim, hidden, depth = (1, 32, 2) if dim == 1 else (2, 64, 3)
+        runtime.seed_everything(self.seed)
+        generator = toy_generator(latent_dim, dim, hidden, depth)
+        discriminator = toy_discriminator(dim, hidden, depth)
+        self.trainer = GANTrainer(  # snapshots with each sample grid: every 100 steps
+            generator, discriminator, latent_dim=latent_dim,
+            optimizers=[keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
+                        keras.optimizers.Adam(v["lr_d"], beta_1=0.5)],
+            loss=losses.GANLoss(v["loss"]), d_steps=v["d_steps"],
+            callbacks=[SampleGrid(every=100, num_samples=16)], steps_per_execution=100,
+            seed=self.seed)
+        self.dataset = toy_dataset(self.target, self.batch_size, seed=self.seed)
+        self.snapshots = ToySnapshots(generator, discriminator, self.target, latent_dim,
+                                      seed=self.seed)
+        self.real = self.target.sample(1000, seed=self.seed + 1)
+        self.snapshots(self.trainer)
+        self.redraw()
+
+    def train(self, steps: int | None = None) -> None:
+        """Train ``steps`` more steps (default: the "steps" slider), then redraw."""
+        steps = self.controls["steps"].value if steps is None else steps
+        self.train_button.disabled = True
+        try:
+            self.trainer.fit_more(self.dataset, steps, callbacks=[self.snapshots],
+                                  progress=False)
+        finally:
+            self.train_button.disabled = False
+        self.redraw()
+
+    def static_pictures(self) -> tuple[list[bytes], str]:
+        """The playground's picture as it stands (before any training is step 0)."""
+        return [bytes(self.picture.value)], (f"The playground at {plain_text(self.status.value)}"
+                                             ", before its train button is pressed.")
+
+    def redraw(self) -> None:
+        """Redraw the picture and the status line from the latest snapshot."""
+        from matplotlib.figure import Figure
+
+        snap = self.snapshots.latest
+        panels = 2 if self.target.dim == 2 else 1
+        fig = Figure(figsize=(7, 3.2) if panels == 1 else (8.4, 4), dpi=80)
+        plot_toy_state(snap, self.target, axes=fig.subplots(1, panels),
+                       real=self.real if self.target.dim == 2 else None)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        self.picture.value = buffer.getvalue()
+        history = self.trainer.history
+        covered = modes_covered(snap.generated, self.target)
+        line = (f"<b>step {snap.step}</b> &nbsp; modes covered: {covered}/"
+                f"{self.target.num_modes}")
+        if history["step"]:
+            line += (f" &nbsp; D(x) = {history['d_real'][-1]:.2f} &nbsp; "
+                     f"D(G(z)) = {history['d_fake'][-1]:.2f} &nbsp; "
+                     f"{history['seconds'][-1]:.1f} s of training")
+        self.status.value = line
+
+
+def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: float = 1e-3,
+                       lr_d: float = 1e-3, loss: str = "non_saturating", steps: int = 500,
+                       seed: int = 0) -> ToyGANPlayground:
+    """Build the toy GAN playground of notebook 01 (display the returned object)."""
+    import ipywidgets as widgets
+
+    if loss not in ("non_saturating", "minimax"):
+        raise ValueError(f"loss={loss!r}: expected 'non_saturating' or 'minimax'")
+    style = {"description_width": "initial"}
+    controls = {
+        "target": widgets.Dropdown(options=TOY_TARGETS, value=target, description="target",
+                                   style=style),
+        "d_steps": widgets.IntSlider(d_steps, 1, 5, description="D steps per G step",
+                                     continuous_update=False, style=style),
+        "loss": widgets.ToggleButtons(options=[("non-saturating", "non_saturating"),
+                                               ("minimax (saturating)", "minimax")],
+                                      value=loss, description="G loss", style=style),
+        "lr_g": widgets.FloatLogSlider(lr_g, base=10, min=-5, max=-1.5, description="G lr",
+                                       readout_format=".0e", continuous_update=False,
+                                       style=style),
+        "lr_d": widgets.FloatLogSlider(lr_d, base=10, min=-5, max=-1.5, description="D lr",
+                                       readout_format=".0e", continuous_update=False,
+                                       style=style),
+        "steps": widgets.IntSlider(steps, 100, 3000, step=100, description="N (steps)",
+                                   style=style),
+    }
+    return ToyGANPlayground(controls, seed=seed)

@@ -1,5 +1,8 @@
 """Pictures of GANs: image grids, training curves, animations and live views.
 
+Generic pictures any lesson uses; a lesson's own drawings live with it (notebook 01's in
+:mod:`gan_utils.toy`, the convolution diagrams of 02-03 in :mod:`gan_utils.convlab`).
+
 Images may be float arrays in [-1, 1] (what the generators output) or uint8 arrays in
 [0, 255] (what the datasets hold), grayscale (N, H, W) / (N, H, W, 1) or RGB
 (N, H, W, 3). Nothing here changes matplotlib's global style unless
@@ -149,8 +152,38 @@ def _frames_to_uint8(frames, scale: int = 1) -> list[np.ndarray]:
     return out
 
 
+#: The fastest frame rate a GIF shows faithfully: it stores frame times in hundredths of
+#: a second, and browsers show a frame of 0 or 1 hundredth for a tenth of a second.
+MAX_GIF_FPS = 50
+
+
+def _check_fps(fps) -> float:
+    """``fps`` as a float, or a ValueError: a number in (0, MAX_GIF_FPS]."""
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
+        raise ValueError(f"fps={fps!r}: expected a positive frame rate")
+    if fps > MAX_GIF_FPS:
+        raise ValueError(f"fps={fps!r}: a GIF cannot show more than {MAX_GIF_FPS} frames per "
+                         "second (it counts in hundredths of a second, and browsers slow "
+                         "shorter frames to 0.1 s)")
+    return float(fps)
+
+
+def gif_frame_durations(count: int, fps: float) -> list[int]:
+    """Milliseconds to show each of ``count`` frames so that frame k starts at k/``fps`` s,
+    rounded to the hundredths of a second a GIF stores.
+
+    A GIF cannot store 1/3 s; rounding every frame alike would run 3 fps at 330 ms a frame,
+    1% fast, and 6 fps 4% fast. Rounding each frame's *end* instead gives 330 or 340 ms,
+    and n frames last n/fps seconds to within 10 ms.
+    """
+    fps = _check_fps(fps)
+    ends = [round(100 * k / fps) for k in range(count + 1)]   # hundredths of a second
+    return [10 * (ends[k + 1] - ends[k]) for k in range(count)]
+
+
 def gif_bytes(frames, fps: float = 4, scale: int = 2) -> bytes:
-    """Frames as the bytes of an animated GIF that loops, each frame shown 1/``fps`` s.
+    """Frames as the bytes of an animated GIF that loops, frame k shown from k/``fps`` s
+    (:func:`gif_frame_durations`); ``fps`` at most ``MAX_GIF_FPS``.
 
     Pillow writes the GIF itself: GIF stores frame times in hundredths of a second, and
     Pillow takes milliseconds (imageio's writers disagree on the unit from one version to
@@ -158,12 +191,11 @@ def gif_bytes(frames, fps: float = 4, scale: int = 2) -> bytes:
     """
     from PIL import Image
 
-    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
-        raise ValueError(f"fps={fps!r}: expected a positive frame rate")
+    _check_fps(fps)
     pictures = [Image.fromarray(frame) for frame in _frames_to_uint8(frames, scale)]
     buffer = io.BytesIO()
     pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
-                     duration=round(1000 / fps), loop=0)
+                     duration=gif_frame_durations(len(pictures), fps), loop=0)
     return buffer.getvalue()
 
 
@@ -255,246 +287,3 @@ class LiveView:
             self.handle = display(fig, display_id=True)
         else:
             self.handle.update(fig)
-
-
-# --- Convolution diagrams (notebooks 02-03) ---
-# Sliding-window pictures in the spirit of Dumoulin & Visin, "A guide to convolution
-# arithmetic for deep learning" (2016): blue input, white padding / inserted zeros,
-# the kernel's taps shaded dark, and the green output with the current pixel marked.
-
-_INPUT_COLOR = "#9ecae1"
-_TAP_COLOR = "#08519c"
-_OUTPUT_COLOR = "#c7e9c0"
-_OUTPUT_MARK = "#238b45"
-
-
-def _square_pads(n: int, kernel: int, stride: int, padding, dilation: int) -> tuple[int, int]:
-    """The zeros (before, after) a convolution adds along one axis (int, "valid" or "same")."""
-    from gan_utils import conv
-
-    if isinstance(padding, str):
-        if padding.lower() == "same":
-            return conv.same_padding(n, kernel, stride, dilation)
-        return 0, 0
-    return int(padding), int(padding)
-
-
-def _add_cells(ax, corners, gid: str, facecolor, linestyle: str = "-", alpha=None,
-               edgecolor="0.45", linewidth: float = 0.8) -> None:
-    """Add unit squares at the (x, y) ``corners`` as one collection (fast to render),
-    tagged ``gid`` ("input", "padding", "zeros", "taps", "output", "output_mark")."""
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
-
-    squares = [Rectangle((x, y), 1, 1) for x, y in corners]
-    collection = PatchCollection(squares, facecolors=facecolor, edgecolors=edgecolor,
-                                 linestyles=linestyle, linewidths=linewidth, alpha=alpha)
-    collection.set_gid(gid)
-    ax.add_collection(collection)
-
-
-def _draw_cells(ax, cells: np.ndarray, x0: float, values=None) -> None:
-    """Draw a grid of cells coded 0 = padding, 1 = input pixel, 2 = inserted zero.
-
-    ``values`` (same shape) writes numbers in the cells; taps are drawn separately.
-    """
-    for code, gid, face, style in ((0, "padding", "white", "--"), (1, "input", _INPUT_COLOR, "-"),
-                                   (2, "zeros", "white", ":")):
-        rows, cols = np.nonzero(cells == code)
-        _add_cells(ax, zip(x0 + cols, rows, strict=True), gid, face, style)
-    if values is not None:
-        for row, col in zip(*np.nonzero(cells == 1), strict=True):
-            ax.text(x0 + col + 0.5, row + 0.5, f"{values[row, col]:g}", ha="center",
-                    va="center", fontsize=8)
-
-
-def _draw_taps(ax, taps: list[tuple[int, int]], x0: float, kernel_values=None) -> None:
-    """Shade the cells under the kernel; write the kernel weight in a corner if given."""
-    _add_cells(ax, [(x0 + col, row) for row, col in taps], "taps", _TAP_COLOR, alpha=0.45,
-               edgecolor=_TAP_COLOR, linewidth=1.2)
-    if kernel_values is not None:
-        for index, (row, col) in enumerate(taps):
-            ax.text(x0 + col + 0.93, row + 0.9, f"×{kernel_values.flat[index]:g}",
-                    ha="right", va="bottom", fontsize=6, color="white")
-
-
-def _draw_output(ax, size: int, x0: float, y0: float, mark: tuple[int, int],
-                 values=None) -> None:
-    """The output grid at (x0, y0), with the pixel the current window produces marked."""
-    mark = tuple(mark)
-    plain = [(x0 + col, y0 + row) for row in range(size) for col in range(size)
-             if (row, col) != mark]
-    _add_cells(ax, plain, "output", _OUTPUT_COLOR)
-    _add_cells(ax, [(x0 + mark[1], y0 + mark[0])], "output_mark", _OUTPUT_MARK)
-    if values is not None:
-        for (row, col), value in np.ndenumerate(np.asarray(values)):
-            ax.text(x0 + col + 0.5, y0 + row + 0.5, f"{value:g}", ha="center", va="center",
-                    fontsize=8, color="white" if (row, col) == mark else "black")
-
-
-def _finish_axes(ax, width: float, height: float, title: str) -> None:
-    ax.set_xlim(-0.2, width + 0.2)
-    ax.set_ylim(height + 0.2, -0.2)  # row 0 at the top, like an image
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=9)
-
-
-def draw_conv_step(ax, n: int, kernel: int, stride: int = 1, padding: int | str = 0,
-                   dilation: int = 1, position: tuple[int, int] = (0, 0), values=None,
-                   kernel_values=None, output_values=None) -> None:
-    """Draw one step of a square convolution on ``ax``: the padded input, the kernel's
-    taps for output pixel ``position`` and the output grid beside it.
-
-    ``values`` / ``kernel_values`` / ``output_values`` optionally write the numbers of
-    a worked example into the cells.
-    """
-    from matplotlib.patches import FancyArrowPatch
-
-    from gan_utils import conv
-
-    out = conv.conv_output_size(n, kernel, stride, padding, dilation)
-    row, col = position
-    if not (0 <= row < out and 0 <= col < out):
-        raise ValueError(f"position={position}: expected row and column in [0, {out})")
-    before, after = _square_pads(n, kernel, stride, padding, dilation)
-    side = before + n + after
-    cells = np.zeros((side, side), dtype=int)
-    cells[before:before + n, before:before + n] = 1
-    padded_values = None
-    if values is not None:
-        padded_values = np.zeros((side, side))
-        padded_values[before:before + n, before:before + n] = np.asarray(values)
-    _draw_cells(ax, cells, 0, padded_values)
-    taps = [(row * stride + a * dilation, col * stride + b * dilation)
-            for a in range(kernel) for b in range(kernel)]
-    kv = None if kernel_values is None else np.asarray(kernel_values)
-    _draw_taps(ax, taps, 0, kv)
-    x_out = side + 1.5
-    top = (side - out) / 2
-    ax.add_patch(FancyArrowPatch((side + 0.2, side / 2), (x_out - 0.2, side / 2),
-                                 arrowstyle="->", mutation_scale=12, color="0.3"))
-    _draw_output(ax, out, x_out, top, position, output_values)
-    pad_text = padding if isinstance(padding, str) else f"p={padding}"
-    _finish_axes(ax, x_out + out, side,
-                 f"n={n}, k={kernel}, s={stride}, {pad_text}, d={dilation}  →  {out}×{out}")
-
-
-def _panel_positions(out: int, positions, max_panels: int) -> list[tuple[int, int]]:
-    """The output pixels to draw: the given ones, or the first few and the last."""
-    if positions is not None:
-        return [tuple(p) for p in positions]
-    every = [(r, c) for r in range(out) for c in range(out)]
-    if len(every) <= max_panels:
-        return every
-    return every[:max_panels - 1] + [every[-1]]
-
-
-def conv_diagram(n: int, kernel: int, stride: int = 1, padding: int | str = 0,
-                 dilation: int = 1, positions=None, max_panels: int = 4, **values):
-    """A row of sliding-window pictures of one convolution; returns the Figure.
-
-    ``positions`` lists output pixels (row, col) to draw; by default the first few and
-    the last. Extra keyword arguments (``values``, ``kernel_values``,
-    ``output_values``) go to :func:`draw_conv_step`.
-    """
-    import matplotlib.pyplot as plt
-
-    from gan_utils import conv
-
-    out = conv.conv_output_size(n, kernel, stride, padding, dilation)
-    chosen = _panel_positions(out, positions, max_panels)
-    before, after = _square_pads(n, kernel, stride, padding, dilation)
-    side = before + n + after
-    panel_width = min(4.5, 0.32 * (side + out + 2) + 0.6)
-    fig, axes = plt.subplots(1, len(chosen), figsize=(panel_width * len(chosen),
-                                                      0.32 * side + 0.9), squeeze=False)
-    for ax, position in zip(axes[0], chosen, strict=True):
-        draw_conv_step(ax, n, kernel, stride, padding, dilation, position, **values)
-    fig.tight_layout()
-    return fig
-
-
-def draw_conv_transpose_step(ax, n: int, kernel: int, stride: int = 1,
-                             padding: int | str = 0, output_padding: int | None = None,
-                             position: tuple[int, int] = (0, 0)) -> None:
-    """Draw one step of a square transposed convolution as a direct convolution:
-    ``stride - 1`` zeros inserted between the input pixels (dotted), padded with
-    :func:`gan_utils.conv.conv_transpose_padding` zeros (dashed), the kernel sliding
-    with stride 1, and the output grid beside it.
-    """
-    from matplotlib.patches import FancyArrowPatch
-
-    from gan_utils import conv
-
-    out = conv.conv_transpose_output_size(n, kernel, stride, padding, output_padding)
-    before, after = conv.conv_transpose_padding(n, kernel, stride, padding, output_padding)
-    if before < 0 or after < 0:
-        raise ValueError(f"padding={padding!r} crops more than kernel - 1 pixels: this "
-                         "picture needs before/after padding >= 0")
-    row, col = position
-    if not (0 <= row < out and 0 <= col < out):
-        raise ValueError(f"position={position}: expected row and column in [0, {out})")
-    dilated = (n - 1) * stride + 1
-    side = before + dilated + after
-    cells = np.zeros((side, side), dtype=int)
-    inner = np.full((dilated, dilated), 2)
-    inner[::stride, ::stride] = 1
-    cells[before:before + dilated, before:before + dilated] = inner
-    _draw_cells(ax, cells, 0)
-    _draw_taps(ax, [(row + a, col + b) for a in range(kernel) for b in range(kernel)], 0)
-    x_out = side + 1.5
-    ax.add_patch(FancyArrowPatch((side + 0.2, side / 2), (x_out - 0.2, side / 2),
-                                 arrowstyle="->", mutation_scale=12, color="0.3"))
-    _draw_output(ax, out, x_out, (side - out) / 2, position)
-    pad_text = padding if isinstance(padding, str) else f"p={padding}"
-    extra = "" if output_padding is None else f", op={output_padding}"
-    _finish_axes(ax, x_out + out, side,
-                 f"n={n}, k={kernel}, s={stride}, {pad_text}{extra}  →  {out}×{out}")
-
-
-def conv_transpose_diagram(n: int, kernel: int, stride: int = 1, padding: int | str = 0,
-                           output_padding: int | None = None, positions=None,
-                           max_panels: int = 4):
-    """A row of pictures of one transposed convolution (see
-    :func:`draw_conv_transpose_step`); returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    from gan_utils import conv
-
-    out = conv.conv_transpose_output_size(n, kernel, stride, padding, output_padding)
-    before, after = conv.conv_transpose_padding(n, kernel, stride, padding, output_padding)
-    side = before + (n - 1) * stride + 1 + after
-    chosen = _panel_positions(out, positions, max_panels)
-    panel_width = min(4.5, 0.32 * (side + out + 2) + 0.6)
-    fig, axes = plt.subplots(1, len(chosen), figsize=(panel_width * len(chosen),
-                                                      0.32 * side + 0.9), squeeze=False)
-    for ax, position in zip(axes[0], chosen, strict=True):
-        draw_conv_transpose_step(ax, n, kernel, stride, padding, output_padding, position)
-    fig.tight_layout()
-    return fig
-
-
-def plot_overlap(counts, ax=None, title: str | None = None, annotate: bool = True):
-    """A heatmap of per-pixel overlap counts (from :func:`gan_utils.conv.transposed_overlap`
-    or any 2-D array); returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    counts = np.asarray(counts)
-    if counts.ndim != 2:
-        raise ValueError(f"counts of shape {counts.shape}: expected a 2-D array")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(3.2, 3.2))
-    else:
-        fig = ax.figure
-    ax.imshow(counts, cmap="viridis", vmin=0, interpolation="nearest")
-    if annotate and counts.size <= 400:
-        for (row, col), value in np.ndenumerate(counts):
-            ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=7,
-                    color="white" if value < counts.max() * 0.6 else "black")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    if title:
-        ax.set_title(title, fontsize=9)
-    return fig

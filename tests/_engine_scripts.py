@@ -238,6 +238,59 @@ def mirrored_float16(update: str = "alternating") -> None:
         "trained_again": not same(weights_after, weights_next)}))
 
 
+def multi_worker_run(checkpoint_dir: str, total: str) -> None:
+    """One worker of a two-worker MultiWorkerMirroredStrategy cluster (``TF_CONFIG`` in the
+    environment): train a toy GAN to ``total`` steps in ``checkpoint_dir``, resuming what is
+    there, checkpointing after every step; print the step it resumed at, how many side files
+    it wrote, and where it left its final state (``final-<task>.npz``, which the test reads).
+
+    A weight average and a shuffled dataset, as in ``resumable_run``; float32, with op
+    determinism. GAN_UTILS_TEST_KILL_AT="step:<n>" SIGKILLs this worker after its n-th step.
+    """
+    import os
+
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG: first of all
+    import keras
+
+    from gan_utils import train
+
+    side_files = []
+
+    def counted(write):
+        def counted_write(path, *args, **kwargs):
+            side_files.append(str(path))
+            return write(path, *args, **kwargs)
+        return counted_write
+
+    train.callbacks.atomic_write_json = counted(train.callbacks.atomic_write_json)
+    train.callbacks.atomic_save_images = counted(train.callbacks.atomic_save_images)
+
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        G, D = toy_models(keras)
+        trainer = train.GANTrainer(G, D, latent_dim=4, callbacks=[
+            train.SampleGrid(every=5, num_samples=6), train.WeightAverage(0.9),
+            train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
+    resumed_at = trainer.step
+    dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
+    trainer.fit(dataset, steps=int(total), progress=False)
+    state = {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
+        ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
+        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
+        for i, v in enumerate(variables)}
+    task = strategy.cluster_resolver.task_id
+    final = os.path.join(checkpoint_dir, f"final-{task}.npz")
+    np.savez(final, **state)
+    history = {k: v for k, v in trainer.history.items() if k != "seconds"}
+    print(json.dumps({"task": task, "replicas": strategy.num_replicas_in_sync,
+                      "resumed_at": resumed_at, "step": trainer.step, "history": history,
+                      "side_files": len(side_files), "final": final}), flush=True)
+
+
 if __name__ == "__main__":
     {"train_forever": train_forever, "mirrored": mirrored, "resumable_run": resumable_run,
-     "mirrored_float16": mirrored_float16}[sys.argv[1]](*sys.argv[2:])
+     "mirrored_float16": mirrored_float16,
+     "multi_worker_run": multi_worker_run}[sys.argv[1]](*sys.argv[2:])

@@ -49,8 +49,8 @@ def widget_part(path: Path) -> dict:
 def test_the_browser_copy_keeps_both_widgets_and_their_checks():
     cells = widget_part(NOTEBOOK)["cells"]
     code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-    assert "widgets.latent_explorer(" in code and "explorer.sliders[0].value" in code
-    assert "widgets.InterpolationExplorer(" in code and 'interpolation.controls["t"]' in code
+    assert "latent.latent_explorer(" in code and "explorer.sliders[0].value" in code
+    assert "latent.InterpolationExplorer(" in code and 'interpolation.controls["t"]' in code
     assert len(cells) < len(json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"])
 
 

@@ -253,7 +253,7 @@ def test_to_signed_images_maps_uint8_and_keeps_floats():
 def test_classifier_asset_is_small_and_has_a_feature_layer():
     assert metrics.MNIST_CLASSIFIER_PATH.name == "mnist_classifier.weights.npz"
     assert metrics.MNIST_CLASSIFIER_PATH.stat().st_size < 1_000_000
-    model = metrics.mnist_classifier()
+    model = metrics.course_classifier("mnist")
     assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.MNIST_FEATURE_DIM
     assert model.output.shape[-1] == 10
 
@@ -305,8 +305,8 @@ def test_classifier_accuracy_on_held_out_test_images(mnist_test):
 @needs_mnist
 def test_features_same_for_uint8_and_signed_floats(mnist_test):
     images = mnist_test[0][:64]
-    from_uint8 = metrics.mnist_features(images)
-    from_floats = metrics.mnist_features(images.astype(np.float32)[..., 0] / 127.5 - 1.0)
+    from_uint8 = metrics.features(images, "mnist")
+    from_floats = metrics.features(images.astype(np.float32)[..., 0] / 127.5 - 1.0)
     assert from_uint8.shape == (64, metrics.MNIST_FEATURE_DIM)
     np.testing.assert_allclose(from_uint8, from_floats, rtol=1e-4, atol=1e-4)
 
@@ -355,7 +355,7 @@ def test_evaluate_generator_prints_scores_beside_references(mnist_test, monkeypa
 
 def test_cifar10_classifier_asset_is_small_and_has_a_feature_layer():
     assert metrics.CIFAR10_CLASSIFIER_PATH.stat().st_size < 1_000_000
-    model = metrics.cifar10_classifier()
+    model = metrics.course_classifier("cifar10")
     assert model.input.shape[1:] == metrics.CIFAR10_IMAGE_SHAPE
     assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.CIFAR10_FEATURE_DIM
     assert model.output.shape[-1] == 10
@@ -377,7 +377,7 @@ def test_cifar10_features_tell_photos_from_blur_and_noise(cifar10_test):
     above it for blurred photos, and higher still for noise."""
     images, _ = cifar10_test
     real, held_out = images[:2000], images[2000:3000]
-    assert metrics.cifar10_features(held_out[:8]).shape == (8, metrics.CIFAR10_FEATURE_DIM)
+    assert metrics.features(held_out[:8], "cifar10").shape == (8, metrics.CIFAR10_FEATURE_DIM)
     photos = metrics.evaluate_generator(held_out, real, features="cifar10", kid_subsets=10,
                                         kid_subset_size=200)
     blurred = held_out.reshape(-1, 16, 2, 16, 2, 3).mean(axis=(2, 4)).repeat(2, 1).repeat(2, 2)
@@ -389,7 +389,7 @@ def test_cifar10_features_tell_photos_from_blur_and_noise(cifar10_test):
 
 def test_cifar10_features_refuse_mnist_shaped_images():
     with pytest.raises(ValueError, match=r"expected images of shape \(32, 32, 3\)"):
-        metrics.cifar10_features(np.zeros((4, 28, 28, 1), np.uint8))
+        metrics.features(np.zeros((4, 28, 28, 1), np.uint8), kind="cifar10")
     with pytest.raises(ValueError, match="dataset='svhn'"):
         metrics.classify(np.zeros((4, 32, 32, 3), np.uint8), dataset="svhn")
 
@@ -410,11 +410,12 @@ def test_inception_without_network_says_so(monkeypatch):
     def no_network(**kwargs):
         raise Exception("URL fetch failure on https://storage.googleapis.com/...")
 
-    metrics.inception_model.cache_clear()
+    metrics.clear_cache()
     monkeypatch.setattr(keras.applications, "InceptionV3", no_network)
-    with pytest.raises(metrics.NetworkNeededError, match="network.*mnist_features"):
-        metrics.inception_features(np.zeros((2, 28, 28, 1), np.uint8))
-    metrics.inception_model.cache_clear()
+    with pytest.raises(metrics.NetworkNeededError,
+                       match=r'network.*metrics.features\(images, "mnist"\)'):
+        metrics.features(np.zeros((2, 28, 28, 1), np.uint8), "inception")
+    metrics.clear_cache()
 
 
 def test_inception_features_resize_gray_to_rgb_299(monkeypatch):
@@ -428,15 +429,58 @@ def test_inception_features_resize_gray_to_rgb_299(monkeypatch):
         pooled = keras.layers.GlobalAveragePooling2D()(inputs)
         return keras.Model(inputs, pooled)
 
-    metrics.inception_model.cache_clear()
+    metrics.clear_cache()
     monkeypatch.setattr(keras.applications, "InceptionV3", fake_inception)
     images = np.zeros((3, 28, 28, 1), np.uint8)
     images[1] = 255
-    features = metrics.inception_features(images, batch_size=2)
-    metrics.inception_model.cache_clear()
+    features = metrics.features(images, "inception", batch_size=2)
+    metrics.clear_cache()
     assert seen == {"include_top": False, "pooling": "avg", "weights": "imagenet"}
     # black -> -1 and white -> +1 on every channel after InceptionV3's preprocessing
     np.testing.assert_allclose(features, [[-1.0] * 3, [1.0] * 3, [-1.0] * 3], atol=1e-5)
+
+
+# --- one way to features, one way to classes, one cache ------------------------------
+
+def test_features_and_classify_are_the_one_way_and_agree_with_the_classifier():
+    images = np.random.default_rng(0).integers(0, 256, (6, 28, 28), dtype=np.uint8)
+    found = metrics.features(images)
+    assert found.shape == (6, metrics.MNIST_FEATURE_DIM) and found.dtype == np.float32
+    probabilities = metrics.classify(images, batch_size=4)   # two calls of the network
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(metrics.classify(images, labels=True),
+                                  probabilities.argmax(axis=1))
+    logits = np.asarray(metrics.course_classifier("mnist")(
+        metrics.to_signed_images(images), training=False))
+    np.testing.assert_array_equal(probabilities.argmax(axis=1), logits.argmax(axis=1))
+    with pytest.raises(ValueError, match="kind='svhn': expected one of mnist, cifar10, incep"):
+        metrics.features(images, kind="svhn")
+    with pytest.raises(ValueError, match="dataset='inception'"):
+        metrics.classify(images, dataset="inception")   # InceptionV3 here has no classes
+    with pytest.raises(ValueError, match="batch_size=0"):
+        metrics.features(images, batch_size=0)
+
+
+def test_one_cache_keeps_networks_and_the_last_real_sets():
+    metrics.features(np.zeros((2, 28, 28), np.uint8))
+    assert ("network", "features", "mnist") in metrics._CACHE
+    assert ("network", "classifier", "mnist") in metrics._CACHE
+    for index in range(metrics._CACHE_SIZE + 3):   # more real sets than the cache keeps
+        assert metrics._cached(("test", index), lambda index=index: index) == index
+    data_keys = [key for key in metrics._CACHE if key[0] != "network"]
+    assert data_keys == [("test", i) for i in range(3, metrics._CACHE_SIZE + 3)]
+    assert ("network", "features", "mnist") in metrics._CACHE   # networks stay
+    metrics.clear_cache()
+    assert not metrics._CACHE
+
+
+def test_evaluate_generator_refuses_a_kid_subset_larger_than_the_fakes():
+    rng = np.random.default_rng(1)
+    real = rng.integers(0, 256, (600, 28, 28, 1), dtype=np.uint8)
+    fakes = rng.integers(0, 256, (200, 28, 28, 1), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"subset_size=250: larger than the smaller feature "
+                                         r"set \(200 rows of real 300 / fake 200\)"):
+        metrics.evaluate_generator(fakes, real, kid_subsets=2, kid_subset_size=250)
 
 
 def test_classifier_confidence_by_hand():

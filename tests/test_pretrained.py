@@ -5,8 +5,8 @@ that the float16 weights-only files stay small, match the architectures the code
 and load without any Keras configuration; that a broken file says what to do; that the
 conditional generator draws the digit it is asked for (read back by the course
 classifier); that a learner's notebook-05 generator is saved and loaded in the same
-format, and preferred unless it comes from a quick run; and that slerp, the principal
-directions and the explorer widget do what notebook 07 says.
+format, and preferred unless it comes from a quick run; and that the latent explorer
+answers on the shipped conditional generator (the rest of gan_utils.latent: test_latent.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from gan_utils import models, widgets
+from gan_utils import latent, models
 
 LATENT_DIM = 100
 
@@ -294,44 +294,9 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     assert "old .keras format" in description and "rerun notebook 05's saving cell" in description
 
 
-def test_slerp_keeps_the_length_and_hits_both_ends():
-    rng = np.random.default_rng(0)
-    z0 = rng.standard_normal(LATENT_DIM)
-    z1 = rng.standard_normal(LATENT_DIM)
-    z1 *= np.linalg.norm(z0) / np.linalg.norm(z1)
-    np.testing.assert_allclose(widgets.slerp(z0, z1, 0.0), z0, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(widgets.slerp(z0, z1, 1.0), z1, rtol=1e-5, atol=1e-5)
-    for t in (0.25, 0.5, 0.8):
-        np.testing.assert_allclose(np.linalg.norm(widgets.slerp(z0, z1, t)),
-                                   np.linalg.norm(z0), rtol=1e-5)
-    # 90 degrees apart in 2-D: the midpoint is at 45 degrees on the unit circle
-    np.testing.assert_allclose(widgets.slerp([1.0, 0.0], [0.0, 1.0], 0.5),
-                               [np.sqrt(0.5), np.sqrt(0.5)], rtol=1e-6)
-    np.testing.assert_allclose(widgets.lerp([1.0, 0.0], [0.0, 1.0], 0.5), [0.5, 0.5])
-    # parallel vectors: no great circle, falls back to the straight line
-    np.testing.assert_allclose(widgets.slerp([1.0, 1.0], [2.0, 2.0], 0.5), [1.5, 1.5])
-
-
-def test_principal_directions_of_a_linear_generator_are_its_singular_vectors():
-    """For G(z) = A z the Jacobian is A everywhere: the directions are A's right
-    singular vectors and the strengths its squared singular values."""
-    import keras
-
-    rng = np.random.default_rng(2)
-    A = rng.standard_normal((12, 5)).astype(np.float32)
-    z = keras.Input((5,))
-    dense = keras.layers.Dense(12, use_bias=False)
-    generator = keras.Model(z, dense(z))
-    dense.set_weights([A.T])
-    directions, strengths = widgets.principal_latent_directions(generator, num_latents=3)
-    _, singular, right = np.linalg.svd(A.astype(np.float64))
-    np.testing.assert_allclose(strengths, singular ** 2, rtol=1e-3)
-    np.testing.assert_allclose(np.abs(np.sum(directions * right, axis=1)), 1.0, atol=1e-3)
-
-
 def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
     directions = np.eye(LATENT_DIM, dtype=np.float32)[::-1]
-    explorer = widgets.latent_explorer(cgan, {"reversed": directions}, num_sliders=3,
+    explorer = latent.latent_explorer(cgan, {"reversed": directions}, num_sliders=3,
                                        num_classes=10, seed=4)
     assert len(explorer.sliders) == 3
     base, picture = explorer.z.copy(), explorer.image.value
@@ -347,7 +312,7 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
     assert explorer.controls["seed"].value == 5
     assert not np.allclose(explorer.z, base)
     with pytest.raises(ValueError, match=r"directions\['bad'\]"):
-        widgets.latent_explorer(cgan, {"bad": np.eye(3)}, num_classes=10)
+        latent.latent_explorer(cgan, {"bad": np.eye(3)}, num_classes=10)
 
 
 def test_training_tool_learning_rate_is_constant_then_linear_to_zero():

@@ -1,4 +1,5 @@
-"""Tests of gan_utils.toy: exact targets, the inverse CDF, the mode counter, and a 2-D GAN.
+"""Tests of gan_utils.toy: exact targets, the inverse CDF, the mode counter, a 2-D GAN, and
+the playground and live view displayed as a kernel shows them.
 
 The ring test is also a regression check of gan_utils.train.GANTrainer: with the
 settings below, a tiny GAN must cover most of the 8 modes of the ring and put its
@@ -7,11 +8,25 @@ points close to them. The settings were checked with seeds 0, 1 and 2.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from scipy import stats
 
 from gan_utils import toy
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("IPython")
+
+from _widget_display import (  # noqa: E402
+    assert_one_display_updated,
+    assert_shows_its_box,
+    embedded_image,
+    png,
+    static_outputs,
+)
+from IPython.utils.capture import capture_output  # noqa: E402
 
 # ----------------------------------------------------------------------------- targets
 
@@ -168,9 +183,7 @@ def test_toy_dataset_batches_points_from_the_target():
 
 
 def test_playground_trains_when_its_button_is_clicked():
-    from gan_utils import widgets
-
-    playground = widgets.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
     picture_before, status_before = playground.picture.value, playground.status.value
     assert playground.trainer.step == 0 and "step 0" in status_before
     playground.train_button.click()
@@ -186,7 +199,44 @@ def test_playground_trains_when_its_button_is_clicked():
     assert playground.snapshots.latest.generated.shape == (1000, 2)
     assert playground.snapshots.latest.latent_image.shape[-1] == 2
     with pytest.raises(ValueError, match="target"):
-        widgets.toy_target("3-D: cube")
+        toy.toy_target("3-D: cube")
+
+
+def test_playground_displays_trains_on_click_and_resets_on_a_setting(shell):
+    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    assert_shows_its_box(shell, playground)
+    picture = png(playground.picture.value)
+    playground.train_button.click()
+    assert playground.trainer.step == 100 and "step 100" in playground.status.value
+    assert png(playground.picture.value) != picture
+    assert not playground.train_button.disabled
+    playground.controls["loss"].value = "minimax"
+    assert playground.trainer.step == 0 and playground.trainer.loss.kind == "minimax"
+    playground.controls["lr_g"].value = 1e-4
+    assert playground.values()["lr_g"] == pytest.approx(1e-4)
+    playground.controls["steps"].value = 200  # the step count alone keeps the run
+    assert playground.trainer.step == 0
+    playground.reset_button.click()
+    assert "step 0" in playground.status.value
+
+
+def test_playground_static_site_stand_in_is_its_picture_at_step_0(shell, monkeypatch):
+    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    _, pages = static_outputs(shell, playground, monkeypatch)
+    assert embedded_image(pages[0]).format == "PNG" and "step 0" in pages[0]
+
+
+def test_toy_live_view_draws_once_then_updates_the_same_display(shell):
+    target = toy.mixture_1d(2)
+    snapshots = toy.ToySnapshots(toy.toy_generator(1, 1, 8, 1), toy.toy_discriminator(1, 8, 1),
+                                 target, latent_dim=1, num_samples=64)
+    view = toy.ToyLiveView(snapshots)
+    with capture_output() as captured:
+        for step in (0, 10):
+            view(SimpleNamespace(step=step))
+    assert_one_display_updated(captured.outputs, expected=2)
+    assert view.updates == 2
+
 
 
 # ----------------------------------------------------------------------------- 2-D GAN

@@ -4,6 +4,7 @@ precision, NaN stops. The callbacks alone: test_callbacks.py."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -474,3 +475,119 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
     with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
         make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
                                                   progress=False)
+
+
+@pytest.mark.parametrize("cluster, task, chief, workers", [
+    ({"worker": ["a:1", "b:1"]}, ("worker", 0), True, 2),
+    ({"worker": ["a:1", "b:1"]}, ("worker", 1), False, 2),
+    ({"chief": ["c:1"], "worker": ["a:1", "b:1"]}, ("worker", 0), False, 3),
+    ({"chief": ["c:1"], "worker": ["a:1", "b:1"]}, ("chief", 0), True, 3),
+    ({"chief": ["c:1"], "worker": ["a:1"], "evaluator": ["e:1"]}, ("evaluator", 0), False, 2),
+])
+def test_the_chief_is_the_task_chief_or_else_worker_0(cluster, task, chief, workers):
+    """TensorFlow's rule for who writes a cluster's files; one machine is its own chief."""
+    resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+        tf.train.ClusterSpec(cluster), task_type=task[0], task_id=task[1])
+    assert train.loop._is_chief(resolver) is chief
+    assert train.loop._worker_count(resolver) == workers
+    assert train.loop._cluster(tf.distribute.get_strategy()) is None
+    assert train.loop._is_chief(None) and train.loop._worker_count(None) == 1
+    assert make_trainer().is_chief and make_trainer().worker_id == 0
+
+
+def start_workers(directory, total, kill_at=None):
+    """Start _engine_scripts.multi_worker_run as a two-worker cluster on 127.0.0.1 (free
+    ports, one ``TF_CONFIG`` each); worker 1 with GAN_UTILS_TEST_KILL_AT=kill_at."""
+    sockets = [socket.socket() for _ in range(2)]
+    for s in sockets:  # both bound at once, so the two ports differ
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    processes = []
+    for index in range(2):
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(
+            {"cluster": cluster, "task": {"type": "worker", "index": index}})}
+        env.pop("GAN_UTILS_TEST_KILL_AT", None)
+        if kill_at and index == 1:
+            env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+        processes.append(subprocess.Popen(
+            [sys.executable, str(SCRIPTS), "multi_worker_run", str(directory), str(total)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    return processes
+
+
+def run_workers(directory, total):
+    """Run a two-worker cluster to ``total`` steps; each worker's report and final state."""
+    processes = start_workers(directory, total)
+    try:
+        outputs = [p.communicate(timeout=300) for p in processes]
+    finally:
+        for p in processes:
+            p.kill()
+            p.wait()
+    reports = []
+    for p, (out, err) in zip(processes, outputs):
+        assert p.returncode == 0, err[-3000:]
+        report = json.loads(out.strip().splitlines()[-1])
+        with np.load(report.pop("final")) as arrays:
+            report["state"] = {key: arrays[key] for key in arrays.files}
+        reports.append(report)
+    return reports
+
+
+def test_two_workers_save_on_the_chief_and_resume_after_a_worker_is_killed(tmp_path):
+    """MultiWorkerMirroredStrategy with two worker processes on 127.0.0.1, as on two machines
+    (each its own TF_CONFIG, the same script, one checkpoint_dir they both see).
+
+    An uninterrupted run of 8 steps (a checkpoint after each): both workers end with the
+    same weights, the chief (worker 0) wrote the side files and worker 1 none, and worker 1's
+    temporary checkpoint folder is gone. Then the same run in another folder, where worker 1
+    SIGKILLs itself after its 4th step, and the chief, stuck waiting for it in a collective
+    op, is killed too; the chief's last checkpoint is step 3 (step 4's collectives ran after
+    that save). Restarted, both workers resume at step 3 and end bitwise equal to the
+    uninterrupted run: weights, Adam state, weight average, history and sample grids.
+    """
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 0))
+        except OSError as error:
+            pytest.skip(f"no loopback network for the workers' collective ops: {error}")
+    total = 8
+    whole = run_workers(tmp_path / "whole", total)
+    assert [(r["task"], r["replicas"], r["resumed_at"], r["step"]) for r in whole] == [
+        (0, 2, 0, total), (1, 2, 0, total)]
+    assert whole[0]["history"] == whole[1]["history"]
+    assert whole[0]["history"]["step"] == list(range(1, total + 1))
+    assert whole[0]["side_files"] == 3 * (total + 1) and whole[1]["side_files"] == 0
+    assert whole[0]["state"].keys() == whole[1]["state"].keys()
+    for key, value in whole[0]["state"].items():
+        np.testing.assert_array_equal(whole[1]["state"][key], value, err_msg=key)
+    assert latest_step(tmp_path / "whole") == total
+    assert not list((tmp_path / "whole").glob("workertemp*"))
+
+    directory = tmp_path / "killed"
+    chief, worker = start_workers(directory, total, kill_at="step:4")
+    try:
+        worker.wait(timeout=300)
+    finally:
+        for p in (worker, chief):
+            p.send_signal(signal.SIGKILL)
+            p.communicate()
+    assert worker.returncode == -signal.SIGKILL, worker.stderr
+    assert latest_step(directory) == 3 and saved_steps(directory, "history.json") == [1, 2, 3]
+    assert not list(directory.glob("workertemp*"))
+
+    resumed = run_workers(directory, total)
+    assert [(r["resumed_at"], r["step"], r["side_files"] > 0) for r in resumed] == [
+        (3, total, True), (3, total, False)]
+    for report in resumed:
+        assert report["history"] == whole[0]["history"]
+        assert report["state"].keys() == whole[0]["state"].keys()
+        for key, value in whole[0]["state"].items():
+            np.testing.assert_array_equal(report["state"][key], value, err_msg=key)
+    for name in ("steps", "images"):
+        with np.load(tmp_path / "whole" / "samples.npz") as a, \
+                np.load(directory / "samples.npz") as b:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)

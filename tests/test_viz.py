@@ -1,10 +1,13 @@
 """gan_utils.viz: grids worked out by hand, GIF round trips, plots that draw."""
 
 import io
+from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
 import pytest
+from _widget_display import assert_one_display_updated
+from IPython.utils.capture import capture_output
 
 from gan_utils import viz
 
@@ -68,6 +71,25 @@ def test_gif_frames_last_one_over_fps(fps, milliseconds):
     assert durations == [milliseconds] * 3
 
 
+@pytest.mark.parametrize("fps", [3, 6, 7, 12, 24, 50])
+def test_gif_frames_start_at_multiples_of_one_over_fps(fps):
+    count = 12
+    frames = [np.full((1, 4, 4, 1), v, np.float32) for v in np.linspace(-1, 1, count)]
+    _, durations = _gif_frames_and_durations(io.BytesIO(viz.gif_bytes(frames, fps=fps)))
+    assert len(durations) == count
+    starts = np.cumsum([0] + durations)                       # ms, as a viewer plays them
+    np.testing.assert_allclose(starts, 1000 * np.arange(count + 1) / fps, atol=5.01)
+    assert all(duration >= 20 for duration in durations)     # none a browser would slow
+
+
+def test_gif_frame_durations_by_hand():
+    assert viz.gif_frame_durations(3, 3) == [330, 340, 330]   # ends at 33, 67, 100 cs
+    assert viz.gif_frame_durations(3, 6) == [170, 160, 170]
+    assert viz.gif_frame_durations(2, 0.5) == [2000, 2000]
+    with pytest.raises(ValueError, match="fps=60: a GIF cannot show more than 50"):
+        viz.gif_frame_durations(2, 60)
+
+
 @pytest.mark.parametrize("fps", [0, -2, float("nan"), True, "4"])
 def test_gif_refuses_a_bad_frame_rate(fps):
     with pytest.raises(ValueError, match="fps="):
@@ -98,3 +120,14 @@ def test_history_plot_and_live_view_outside_a_notebook(tmp_path):
     view = viz.LiveView()
     view(FakeTrainer())  # no IPython kernel here: draws the figure, displays nothing
     assert view.handle is None and len(view.figure.axes) == 3
+
+
+def test_live_view_draws_once_then_updates_the_same_display(shell):
+    history = {"step": [1, 2], "d_loss": [1.4, 1.2], "g_loss": [0.7, 0.9],
+               "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4], "seconds": [0.1, 0.2]}
+    trainer = SimpleNamespace(history=history, samples=[(2, np.zeros((4, 8, 8, 1)))])
+    view = viz.LiveView()
+    with capture_output() as captured:
+        for _ in range(3):
+            view(trainer)
+    assert_one_display_updated(captured.outputs, expected=3)

@@ -46,10 +46,10 @@ def explorer_cells(seed: int) -> list[str]:
     moves = "".join(f"explorer.sliders[{i}].value = {v}\n" for i, v in SLIDER_SETTINGS.items())
     return [
         "import numpy as np\n"
-        "from gan_utils import models, widgets\n"
+        "from gan_utils import latent, models\n"
         "generator = models.pretrained_generator('dcgan_mnist')\n"
-        "directions, _ = widgets.principal_latent_directions(generator, num_latents=32, seed=0)\n"
-        "explorer = widgets.latent_explorer(\n"
+        "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)\n"
+        "explorer = latent.latent_explorer(\n"
         "    generator, {'principal directions': directions, 'raw coordinates': np.eye(100)},\n"
         f"    num_sliders=6, seed={seed})\n" + moves + "explorer",
     ]
@@ -57,11 +57,11 @@ def explorer_cells(seed: int) -> list[str]:
 
 def clear_digit_seed(first: int = SEED, tries: int = 100) -> int:
     """The first seed whose explorer digit, at SLIDER_SETTINGS, the classifier reads clearly."""
-    from gan_utils import metrics, models, widgets
+    from gan_utils import latent, metrics, models
 
     generator = models.pretrained_generator("dcgan_mnist")
-    directions, _ = widgets.principal_latent_directions(generator, num_latents=32, seed=0)
-    explorer = widgets.latent_explorer(
+    directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)
+    explorer = latent.latent_explorer(
         generator, {"principal directions": directions, "raw coordinates": np.eye(100)},
         num_sliders=6, seed=first)
     for i, value in SLIDER_SETTINGS.items():
@@ -131,7 +131,7 @@ def digits_on_request(path: Path) -> float:
     z = np.random.default_rng(SEED).standard_normal((rows, 100)).astype(np.float32)
     images = np.asarray(generator([np.repeat(z, 10, axis=0), np.tile(digits, rows)],
                                   training=False))
-    accuracy = float(np.mean(metrics.classify(images).argmax(axis=1) == np.tile(digits, rows)))
+    accuracy = float(np.mean(metrics.classify(images, labels=True) == np.tile(digits, rows)))
     fig, ax = plt.subplots(figsize=(7, 4.6))
     ax.imshow(viz.image_grid(images, ncols=10, padding=2), cmap="gray", vmin=0, vmax=1)
     ax.set_xticks(np.arange(10) * 30 + 15, [str(d) for d in digits])

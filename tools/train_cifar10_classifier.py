@@ -60,7 +60,8 @@ def write_model_card(path: Path, *, accuracy: float, train_images: int, seconds:
 
 - **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
   weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
-  `gan_utils.metrics.cifar10_classifier()`; used by `features="cifar10"` in
+  `gan_utils.metrics.course_classifier("cifar10")`; its features by
+  `metrics.features(images, "cifar10")`, used by `features="cifar10"` in
   `metrics.fid_against` and `metrics.evaluate_generator`.
 - **Architecture**: the MNIST classifier's (`gan_utils.metrics.build_classifier`) on
   32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128
@@ -85,7 +86,7 @@ def write_model_card(path: Path, *, accuracy: float, train_images: int, seconds:
 
 FIDs computed with these features are *CIFAR-10-classifier FIDs*: comparable with each
 other (same features, same sample sizes), **not** with the InceptionV3 FIDs published
-for CIFAR-10 GANs. For those, use `metrics.inception_features` where a network is
+for CIFAR-10 GANs. For those, use `metrics.features(images, "inception")` where a network is
 available.
 """)
 

@@ -162,7 +162,8 @@ def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float]
 
 - **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
   weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
-  `gan_utils.metrics.mnist_classifier()`.
+  `gan_utils.metrics.course_classifier("mnist")`; its features by
+  `metrics.features(images, "mnist")`.
 - **Architecture**: conv 32, max-pool, conv 64-64, max-pool, conv 128 (3x3, batch norm,
   ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}` ({metrics.MNIST_FEATURE_DIM}
   units, pre-activation), ReLU, dropout, dense `{metrics.LOGITS_LAYER}` (10).

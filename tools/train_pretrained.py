@@ -181,7 +181,7 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
               "threshold": fake_confidence.threshold}
     if name == "cgan_mnist":
         count = min(ACCURACY_SAMPLES, samples)
-        read = metrics.classify(fakes[:count]).argmax(axis=1)
+        read = metrics.classify(fakes[:count], labels=True)
         scores["accuracy_as_asked"] = float(np.mean(read == asked[:count]))
         scores["accuracy_samples"] = count
     grid = fakes[:100][np.argsort(asked[:100], kind="stable")] if name == "cgan_mnist" \

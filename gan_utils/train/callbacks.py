@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -315,7 +316,8 @@ class GifFrames(Callback):
         from gan_utils import viz
 
         self._frame()
-        viz.save_gif([images for _, images in self.frames], self.path, fps=self.fps)
+        if self.trainer.is_chief:   # on several machines, one writer
+            viz.save_gif([images for _, images in self.frames], self.path, fps=self.fps)
 
     def save_files(self, directory: Path) -> None:
         if self.frames:
@@ -392,7 +394,8 @@ class TensorBoard(Callback):
 
     def on_train_begin(self) -> None:
         if self.writer is None:   # a resumed run wrote its points up to here already
-            self.writer = tf.summary.create_file_writer(str(self.log_dir))
+            self.writer = (tf.summary.create_file_writer(str(self.log_dir))
+                           if self.trainer.is_chief else tf.summary.create_noop_writer())
             self._last_step = self.trainer.step
 
     def write(self) -> None:
@@ -486,7 +489,7 @@ class Checkpoint(Callback):
         self._last_save = time.monotonic()
 
     def on_step_end(self, step: int, logs: dict) -> None:
-        if time.monotonic() - self._last_save >= self.every_seconds:
+        if self.trainer.any_worker(time.monotonic() - self._last_save >= self.every_seconds):
             self.save()
 
     def on_train_end(self) -> None:
@@ -496,8 +499,23 @@ class Checkpoint(Callback):
         self.save()
         print(f"Interrupted at step {self.trainer.step}; saved. Run fit again to continue.")
 
-    def save(self) -> str:
-        """Write the side files (settings, history, the callbacks'), then a checkpoint."""
+    def save(self) -> str | None:
+        """Write the side files (settings, history, the callbacks'), then a checkpoint.
+
+        On several machines every worker calls this (a checkpoint of distributed variables
+        may need collective ops), but only the chief writes to ``directory``; the others
+        write their checkpoint to a temporary folder and delete it (TensorFlow's
+        multi-worker pattern), and write no side files. Every worker restores from the
+        chief's folder, which they must all see (a shared file system). Returns the path
+        written in ``directory``, None on the other workers.
+        """
+        if not self.trainer.is_chief:
+            temporary = self.directory / f"workertemp_{self.trainer.worker_id}"
+            tf.train.CheckpointManager(self.manager.checkpoint, str(temporary),
+                                       max_to_keep=1).save(checkpoint_number=self.trainer.step)
+            shutil.rmtree(temporary, ignore_errors=True)
+            self._last_save = time.monotonic()
+            return None
         self.directory.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.directory / "settings.json", self.trainer.settings)
         atomic_write_json(self.directory / "history.json", self.trainer.history)

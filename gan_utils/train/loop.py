@@ -7,8 +7,10 @@ loop around it does four things and no more:
 
 - it compiles the step (``@tf.function``, optionally XLA with ``jit_compile=True``, and
   ``steps_per_execution`` steps per call), under any ``tf.distribute`` strategy (build
-  the models and the trainer inside ``strategy.scope()``) and mixed precision (bfloat16,
-  or float16 with loss scaling, taken from the models' dtype policy);
+  the models and the trainer inside ``strategy.scope()``), on one machine or on several
+  (``MultiWorkerMirroredStrategy``: the chief writes the files, see :attr:`is_chief`), and
+  mixed precision (bfloat16, or float16 with loss scaling, taken from the models' dtype
+  policy);
 - it draws the noise of step ``s`` with stateless random ops seeded by ``(seed, s)``, so
   a resumed run draws the noise it would have drawn without the interruption;
 - it records a history of both losses and the mean D(x) and D(G(z)), and stops with the
@@ -167,6 +169,32 @@ class GANTrainer:
         cannot hand XLA variables that live on another device.
         """
         return bool(self.jit_compile) and self.strategy.num_replicas_in_sync == 1
+
+    @property
+    def is_chief(self) -> bool:
+        """Whether this process writes the run's files (checkpoints, side files, logs):
+        True on one machine; under MultiWorkerMirroredStrategy on several, the chief's
+        alone (see :meth:`gan_utils.train.callbacks.Checkpoint.save`)."""
+        return _is_chief(_cluster(self.strategy))
+
+    @property
+    def worker_id(self) -> int:
+        """This process's task index in a multi-worker cluster (0 on one machine)."""
+        cluster = _cluster(self.strategy)
+        return 0 if cluster is None else int(cluster.task_id)
+
+    def any_worker(self, due: bool) -> bool:
+        """Whether ``due`` holds on any worker (on one machine: ``due``).
+
+        The workers of a multi-worker strategy save together (their checkpoints need
+        collective ops), but their clocks differ, so they pool their answers in one small
+        all-reduce.
+        """
+        if _worker_count(_cluster(self.strategy)) == 1:
+            return due
+        votes = self.strategy.reduce(tf.distribute.ReduceOp.SUM,
+                                     tf.constant(float(due)), axis=None)
+        return float(votes) > 0
 
     @property
     def step(self) -> int:
@@ -446,6 +474,36 @@ class GANTrainer:
         (None without one)."""
         checkpoint = self.find_callback(cb.Checkpoint)
         return checkpoint.save() if checkpoint is not None else None
+
+
+def _cluster(strategy):
+    """The cluster (``TF_CONFIG``) a MultiWorkerMirroredStrategy trains on, else None.
+
+    Only that strategy runs one copy of the program per machine; the others (TPUStrategy
+    included, which drives all its hosts from one program) run one process, its own chief.
+    """
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        resolver = strategy.cluster_resolver
+        if resolver is not None and resolver.task_type:
+            return resolver
+    return None
+
+
+def _is_chief(cluster) -> bool:
+    """Whether this process writes the run's files: always without a cluster; in one, the
+    task "chief", or worker 0 when there is none (TensorFlow's rule)."""
+    if cluster is None or cluster.task_type == "chief":
+        return True
+    return (cluster.task_type == "worker" and cluster.task_id == 0
+            and "chief" not in cluster.cluster_spec().as_dict())
+
+
+def _worker_count(cluster) -> int:
+    """How many processes (chief and workers) train together: 1 without a cluster."""
+    if cluster is None:
+        return 1
+    jobs = cluster.cluster_spec().as_dict()
+    return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
 
 
 def _as_callback(callback) -> cb.Callback:
