@@ -218,7 +218,35 @@ class _StepLog(Callback):
             self.log = until_step(json.loads(file.read_text()), step)
 
 
-class SampleGrid(Callback):
+class _StepImages(Callback):
+    """Images drawn at the trainer's step before the first step, every ``every`` steps and
+    at the end of each fit, at most once per step: the shared clock of SampleGrid and
+    GifFrames, which differ only in what they draw and where they keep it."""
+
+    def _records(self) -> list[tuple[int, np.ndarray]]:
+        raise NotImplementedError
+
+    def _draw(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def record(self) -> None:
+        """Draw at the trainer's step (once per step)."""
+        records, step = self._records(), self.trainer.step
+        if not records or records[-1][0] != step:
+            records.append((step, self._draw()))
+
+    def on_train_begin(self) -> None:
+        if not self._records():
+            self.record()
+
+    def on_step_end(self, step: int, logs: dict) -> None:
+        self.record()
+
+    def on_train_end(self) -> None:
+        self.record()
+
+
+class SampleGrid(_StepImages):
     """Images from one fixed noise batch every ``every`` steps: ``samples``, (step, images).
 
     The noise is drawn once from the trainer's seed (so a resumed run keeps it), with
@@ -249,22 +277,11 @@ class SampleGrid(Callback):
     def checkpoint_parts(self) -> dict:
         return {"fixed_noise": self.noise, "fixed_labels": self.labels}
 
-    def record(self) -> None:
-        """Draw the grid at the trainer's step (once per step)."""
-        step = self.trainer.step
-        if not self.samples or self.samples[-1][0] != step:
-            self.samples.append((step, self.trainer.generate(noise=self.noise,
-                                                             labels=self.labels)))
+    def _records(self) -> list[tuple[int, np.ndarray]]:
+        return self.samples
 
-    def on_train_begin(self) -> None:
-        if not self.samples:
-            self.record()
-
-    def on_step_end(self, step: int, logs: dict) -> None:
-        self.record()
-
-    def on_train_end(self) -> None:
-        self.record()
+    def _draw(self) -> np.ndarray:
+        return self.trainer.generate(noise=self.noise, labels=self.labels)
 
     def save_files(self, directory: Path) -> None:
         if self.samples:
@@ -274,7 +291,7 @@ class SampleGrid(Callback):
         self.samples = load_images(directory / self.file_name, step)
 
 
-class GifFrames(Callback):
+class GifFrames(_StepImages):
     """Frames of the sample grid's noise every ``every`` steps, written as a GIF at ``path``.
 
     The frames use the trainer's :class:`SampleGrid` noise (its first ``count`` latents),
@@ -297,25 +314,18 @@ class GifFrames(Callback):
             raise ValueError("GifFrames draws the SampleGrid's noise: give the trainer a "
                              "train.SampleGrid too")
 
-    def _frame(self) -> None:
+    def _records(self) -> list[tuple[int, np.ndarray]]:
+        return self.frames
+
+    def _draw(self) -> np.ndarray:
         grid = self.trainer.find_callback(SampleGrid)
-        step = self.trainer.step
-        if not self.frames or self.frames[-1][0] != step:
-            images = self.trainer.generate(noise=grid.noise[:self.count],
-                                           labels=grid.labels[:self.count])
-            self.frames.append((step, images))
-
-    def on_train_begin(self) -> None:
-        if not self.frames:
-            self._frame()
-
-    def on_step_end(self, step: int, logs: dict) -> None:
-        self._frame()
+        return self.trainer.generate(noise=grid.noise[:self.count],
+                                     labels=grid.labels[:self.count])
 
     def on_train_end(self) -> None:
         from gan_utils import viz
 
-        self._frame()
+        super().on_train_end()
         if self.trainer.is_chief:   # on several machines, one writer
             viz.save_gif([images for _, images in self.frames], self.path, fps=self.fps)
 
