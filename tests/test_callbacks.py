@@ -218,7 +218,7 @@ def test_fid_tracker_logs_saves_resumes_and_transforms(tmp_path):
 
     inverted = train.FIDTracker(images[:600], noise, every=5, transform=lambda x: 255 - x)
     inverted.set_trainer(trainer)
-    inverted.measure()                    # white digits on black -> black on white
+    inverted.record()                    # white digits on black -> black on white
     assert inverted.log["fid"][0] > 10 * tracker.log["fid"][0]
     with pytest.raises(ValueError, match="features='cifar100'"):
         train.FIDTracker(images[:600], noise, every=5, features="cifar100")

@@ -218,10 +218,27 @@ class _StepLog(Callback):
             self.log = until_step(json.loads(file.read_text()), step)
 
 
-class _StepImages(Callback):
-    """Images drawn at the trainer's step before the first step, every ``every`` steps and
-    at the end of each fit, at most once per step: the shared clock of SampleGrid and
-    GifFrames, which differ only in what they draw and where they keep it."""
+class _Recorder(Callback):
+    """Calls ``record()`` before the first step, every ``every`` steps and at the end of
+    each fit: the clock of the sample grid, the GIF frames and the FID tracker."""
+
+    def record(self) -> None:
+        raise NotImplementedError
+
+    def on_train_begin(self) -> None:
+        self.record()
+
+    def on_step_end(self, step: int, logs: dict) -> None:
+        self.record()
+
+    def on_train_end(self) -> None:
+        self.record()
+
+
+class _StepImages(_Recorder):
+    """Images drawn at the trainer's step, at most once per step: SampleGrid and GifFrames
+    differ only in what they draw and where they keep it. A resumed run draws nothing
+    before its first step when it restored earlier images, as an unbroken run would not."""
 
     def _records(self) -> list[tuple[int, np.ndarray]]:
         raise NotImplementedError
@@ -238,12 +255,6 @@ class _StepImages(Callback):
     def on_train_begin(self) -> None:
         if not self._records():
             self.record()
-
-    def on_step_end(self, step: int, logs: dict) -> None:
-        self.record()
-
-    def on_train_end(self) -> None:
-        self.record()
 
 
 class SampleGrid(_StepImages):
@@ -337,7 +348,7 @@ class GifFrames(_StepImages):
         self.frames = load_images(directory / self.file_name, step)
 
 
-class FIDTracker(_StepLog):
+class FIDTracker(_Recorder, _StepLog):
     """The FID of a fixed noise batch's images against ``real_images``, every ``every`` steps.
 
     Written out in notebook 05 (MNIST) and kept here for later notebooks, with two
@@ -362,7 +373,7 @@ class FIDTracker(_StepLog):
         self.features, self.transform, self.file_name = features, transform, file_name
         self.log = {"step": [], "fid": []}
 
-    def measure(self) -> None:
+    def record(self) -> None:
         """Add the FID at the trainer's current step (once per step)."""
         from gan_utils import metrics
 
@@ -375,15 +386,6 @@ class FIDTracker(_StepLog):
         value = metrics.fid_against(fakes, self.real_images, features=self.features)
         self.log["step"].append(step)
         self.log["fid"].append(float(value))
-
-    def on_train_begin(self) -> None:
-        self.measure()
-
-    def on_step_end(self, step: int, logs: dict) -> None:
-        self.measure()
-
-    def on_train_end(self) -> None:
-        self.measure()
 
 
 class TensorBoard(Callback):
