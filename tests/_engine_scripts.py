@@ -24,6 +24,16 @@ def toy_dataset(tf, batch=32, n=256):
     return tf.data.Dataset.from_tensor_slices(points).batch(batch, drop_remainder=True)
 
 
+def training_state(trainer) -> dict:
+    """Every variable a resume must restore, by name: both networks, the weight average and
+    both optimizers (the loss-scale wrapper's step counter and scale, and Adam's slots)."""
+    return {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
+        ("G", trainer.generator.weights), ("D", trainer.discriminator.weights),
+        ("ema", trainer.ema_generator.weights),
+        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
+        for i, v in enumerate(variables)}
+
+
 def train_forever(checkpoint_dir: str, seed: str) -> None:
     """Train with frequent checkpoints until killed; print each checkpointed step."""
     import keras
@@ -85,11 +95,7 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
                    train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
     trainer.fit(dataset, steps=int(total), progress=False)
-    # the optimizers' variables: the loss-scale wrapper's (step counter, scale) and Adam's
-    state = {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
-        ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
-        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
-        for i, v in enumerate(variables)}
+    state = training_state(trainer)
     np.savez(f"{checkpoint_dir}/final.npz", **state)
     history = {k: v for k, v in trainer.history.items() if k != "seconds"}
     with open(f"{checkpoint_dir}/final.json", "w") as file:
@@ -277,10 +283,7 @@ def multi_worker_run(checkpoint_dir: str, total: str) -> None:
     resumed_at = trainer.step
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
     trainer.fit(dataset, steps=int(total), progress=False)
-    state = {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
-        ("G", G.weights), ("D", D.weights), ("ema", trainer.ema_generator.weights),
-        ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
-        for i, v in enumerate(variables)}
+    state = training_state(trainer)
     task = strategy.cluster_resolver.task_id
     final = os.path.join(checkpoint_dir, f"final-{task}.npz")
     np.savez(final, **state)
