@@ -250,8 +250,11 @@ def test_nan_stops_training_and_names_the_step(tmp_path):
                                callbacks=[train.Checkpoint(tmp_path, verbose=False)])
     good, bad = toy_dataset(tf), toy_dataset(tf).map(lambda x: x * np.nan)
     trainer.fit(good, steps=3, progress=False)
+    bar = train.ProgressBar(total_steps=6)
     with pytest.raises(train.TrainingDiverged, match="step 4: the discriminator loss"):
-        trainer.fit(bad, steps=6, progress=False)
+        trainer.fit(bad, steps=6, progress=False, callbacks=[bar])
+    assert bar.bar.total == 3 and bar.bar.n == 0  # opened at step 3, no step done, ...
+    assert bar.bar.disable  # ... and closed on the NaN (tqdm's close() sets disable)
     assert trainer.history["step"] == [1, 2, 3]  # the bad step is not recorded
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-3")  # nor saved
 

@@ -85,6 +85,9 @@ class Callback:
     def on_interrupt(self) -> None:
         """When the learner interrupts the kernel during training."""
 
+    def on_diverged(self) -> None:
+        """When a loss became NaN: training stops, nothing is saved (the weights are bad)."""
+
     def update_in_graph(self, step: tf.Variable) -> None:
         """With ``in_graph = True``: runs inside the compiled function after every step."""
 
@@ -146,7 +149,7 @@ class ProgressBar(Callback):
     def on_train_end(self) -> None:
         self.bar.close()
 
-    on_interrupt = on_train_end
+    on_interrupt = on_diverged = on_train_end
 
 
 class WeightAverage(Callback):

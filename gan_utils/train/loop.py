@@ -358,6 +358,10 @@ class GANTrainer:
             for callback in callbacks:
                 callback.on_interrupt()
             raise
+        except TrainingDiverged:
+            for callback in callbacks:
+                callback.on_diverged()
+            raise
         for callback in callbacks:
             callback.on_train_end()
         return self.history
