@@ -363,12 +363,14 @@ def test_cifar10_classifier_asset_is_small_and_has_a_feature_layer():
 
 @needs_cifar10
 def test_cifar10_classifier_accuracy_on_held_out_test_images(cifar10_test):
-    """Every fifth test image (never trained on); the model card's bar is 65%."""
+    """Every fifth test image (never trained on): 81.6% measured, the card gives 80.8% on
+    all 10,000; the bar of 0.79 fails if the shipped file goes back to the 10,000-image one
+    (67.6%)."""
     images, labels = cifar10_test[0][::5], cifar10_test[1][::5]
     probabilities = metrics.classify(images, dataset="cifar10")
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     accuracy = np.mean(probabilities.argmax(axis=1) == labels)
-    assert accuracy >= 0.65, accuracy
+    assert accuracy >= 0.79, accuracy
 
 
 @needs_cifar10

@@ -11,9 +11,9 @@ root::
 
     GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py
 
-The shipped file was trained on 10,000 images, when the course's data folder held only
-``data_batch_1.bin``; that file is unchanged and read first, so ``--train-images 10000``
-trains on the same images today. A smoke run that leaves the shipped file alone::
+The shipped file was trained on all 50,000 images (40 epochs, 0.808 test accuracy; the
+earlier one, on the 10,000 of ``data_batch_1.bin``, reached 0.676). Training is slow on a
+small CPU, so give ``--work-dir``: a killed run resumes from its last epoch. A smoke run that leaves the shipped file alone::
 
     GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py --epochs 1 \
         --train-images 2000 --min-accuracy 0 --output /tmp/smoke/cifar10_classifier.weights.npz
@@ -94,7 +94,7 @@ available.
 def main() -> None:
     """Train, evaluate, refuse to save below the minimum accuracy, save, write the card."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-accuracy", type=float, default=DEFAULT_MIN_ACCURACY)
