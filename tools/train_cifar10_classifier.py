@@ -13,7 +13,9 @@ root::
 
 The shipped file was trained on all 50,000 images (40 epochs, 0.808 test accuracy; the
 earlier one, on the 10,000 of ``data_batch_1.bin``, reached 0.676). Training is slow on a
-small CPU, so give ``--work-dir``: a killed run resumes from its last epoch. A smoke run that leaves the shipped file alone::
+small CPU, so give ``--work-dir``: a killed run resumes from its last epoch.
+
+A smoke run that leaves the shipped file alone::
 
     GAN_UTILS_DATA=../shared/datasets python tools/train_cifar10_classifier.py --epochs 1 \
         --train-images 2000 --min-accuracy 0 --output /tmp/smoke/cifar10_classifier.weights.npz
