@@ -475,12 +475,12 @@ def rebuild_command(name: str) -> str:
 
 
 def pretrained_generator(name: str):
-    """A shipped, trained generator by name: ``"dcgan_mnist"``, ``"cgan_mnist"`` or
-    ``"cifar10_frog"``.
+    """A shipped, trained generator by name (``PRETRAINED_GENERATORS`` lists them).
 
     ``"dcgan_mnist"``: notebook 05's generator, z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
-    ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3).
+    Notebook 06's frog generator, ``"cifar10_frog"`` (z (N, 32) -> (N, 32, 32, 3)), is
+    trained by ``tools/train_frog_generator.py`` and listed here once it is shipped.
     Returned as a float32 Keras model. The file holds only float16 weights (half the
     bytes): the architecture is built by this module's code, so it loads on any Keras 3,
     and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying
