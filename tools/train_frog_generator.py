@@ -43,13 +43,15 @@ import datetime
 import json
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from train_pretrained import shipping_callbacks, train_within_budget  # noqa: E402
 
 from gan_utils import data, losses, metrics, models, runtime, train, viz  # noqa: E402
 
@@ -79,25 +81,13 @@ def train_generator(args, train_frogs: np.ndarray) -> tuple[train.GANTrainer, di
     generator = models.frog_generator(LATENT_DIM, G_FILTERS)
     discriminator = models.frog_discriminator(args.d_filters)
     dataset = data.as_dataset(train_frogs, args.batch_size, seed=SEED)
-    callbacks = [train.SampleGrid(every=500, num_samples=64)]
-    if args.ema_decay:
-        callbacks.append(train.WeightAverage(args.ema_decay))
-    callbacks.append(train.Checkpoint(Path(args.work_dir) / NAME, every_seconds=120))
+    callbacks = shipping_callbacks(Path(args.work_dir) / NAME, args.ema_decay,
+                                   train.SampleGrid(every=500, num_samples=64))
     trainer = train.GANTrainer(
         generator, discriminator, latent_dim=LATENT_DIM,
         loss=losses.GANLoss(label_noise=0.05), callbacks=callbacks,
         steps_per_execution=10, seed=SEED)
-    start = time.monotonic()
-    while trainer.step < args.steps:
-        if args.max_minutes and time.monotonic() - start > 60 * args.max_minutes:
-            print(f"time budget reached at step {trainer.step}", flush=True)
-            break
-        trainer.fit_more(dataset, min(100, args.steps - trainer.step), progress=False)
-        h = trainer.history
-        print(f"step {trainer.step}: d_loss {h['d_loss'][-1]:.3f} g_loss {h['g_loss'][-1]:.3f} "
-              f"D(x) {h['d_real'][-1]:.2f} D(G(z)) {h['d_fake'][-1]:.2f} "
-              f"[{h['seconds'][-1]:.0f} s]", flush=True)
-    trainer.save()
+    train_within_budget(trainer, dataset, args.steps, args.max_minutes, NAME)
     seconds = trainer.history["seconds"][-1] if trainer.history["seconds"] else 0
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "d_filters": args.d_filters, "ema_decay": args.ema_decay or None,

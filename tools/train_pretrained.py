@@ -102,27 +102,15 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     runtime.seed_everything(SEED)
     generator, discriminator = build_pair(name, args.d_dropout)
     rate = learning_rate(args.lr, args.steps, args.lr_decay_start)
-    callbacks = [train.SampleGrid(every=100, num_samples=100)]
-    if args.ema_decay:
-        callbacks.append(train.WeightAverage(args.ema_decay))
-    callbacks.append(train.Checkpoint(Path(args.work_dir) / name, every_seconds=120))
+    callbacks = shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
+                                   train.SampleGrid(every=100, num_samples=100))
     trainer = train.GANTrainer(
         generator, discriminator, latent_dim=LATENT_DIM,
         optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
                     keras.optimizers.Adam(rate, beta_1=0.5)],
         num_classes=10 if conditional else None, callbacks=callbacks,
         jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED)
-    start = time.monotonic()
-    while trainer.step < args.steps:
-        if args.max_minutes and time.monotonic() - start > 60 * args.max_minutes:
-            print(f"{name}: time budget reached at step {trainer.step}", flush=True)
-            break
-        trainer.fit_more(dataset, min(100, args.steps - trainer.step), progress=False)
-        h = trainer.history
-        print(f"{name} step {trainer.step}: d_loss {h['d_loss'][-1]:.3f} g_loss "
-              f"{h['g_loss'][-1]:.3f} D(x) {h['d_real'][-1]:.2f} D(G(z)) {h['d_fake'][-1]:.2f} "
-              f"[{h['seconds'][-1]:.0f} s]", flush=True)
-    trainer.save()
+    train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "lr": args.lr, "lr_decay_start": args.lr_decay_start, "d_dropout": args.d_dropout,
             "cpu": str(runtime.accelerator()),
@@ -131,6 +119,31 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
             "train_seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
             else 0}
     return trainer, info
+
+
+def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.SampleGrid
+                       ) -> list[train.Callback]:
+    """The sample grid, the weight average of G that is shipped (none if ``ema_decay`` is
+    0) and a checkpoint every 2 minutes, so that a killed run resumes."""
+    averaging = [train.WeightAverage(ema_decay)] if ema_decay else []
+    return [grid, *averaging, train.Checkpoint(checkpoint_dir, every_seconds=120)]
+
+
+def train_within_budget(trainer: train.GANTrainer, dataset, steps: int, max_minutes: float,
+                        name: str) -> None:
+    """Train to ``steps`` in chunks of 100, printing the losses after each, stopping early
+    after ``max_minutes`` (0: no limit); then save, so that the same command resumes."""
+    start = time.monotonic()
+    while trainer.step < steps:
+        if max_minutes and time.monotonic() - start > 60 * max_minutes:
+            print(f"{name}: time budget reached at step {trainer.step}", flush=True)
+            break
+        trainer.fit_more(dataset, min(100, steps - trainer.step), progress=False)
+        h = trainer.history
+        print(f"{name} step {trainer.step}: d_loss {h['d_loss'][-1]:.3f} g_loss "
+              f"{h['g_loss'][-1]:.3f} D(x) {h['d_real'][-1]:.2f} D(G(z)) {h['d_fake'][-1]:.2f} "
+              f"[{h['seconds'][-1]:.0f} s]", flush=True)
+    trainer.save()
 
 
 def output_path(name: str, output_dir: Path) -> Path:
