@@ -313,6 +313,34 @@ def _keras_conv_size(n: int, kernel: int, stride: int, padding, dilation: int) -
         return _refusal(error)
 
 
+def run_conv_transpose(n: int, kernel: int, stride: int, padding: str,
+                       output_padding: int | None = None) -> int:
+    """Run Keras' ``Conv2DTranspose`` on an n x n image and return its output size.
+
+    Raises ``tf.errors.InvalidArgumentError`` when the layer cannot run these sizes.
+    The sizes ``gan_utils.conv`` refuses ("same", an even kernel, ``output_padding=0``) are
+    run compiled by XLA (``jit_compile=True``), where TensorFlow's own size check refuses
+    them on every CPU. Run as usual, they meet oneDNN's kernel on CPUs with AVX-512, which
+    raises ``AbortedError``, returns an empty image (n = 1) or, in TensorFlow 2.18, ends
+    the whole process; every other size runs as usual.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from gan_utils import conv
+
+    image = np.ones((1, n, n, 1), "float32")
+    layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding,
+                                         output_padding=output_padding, use_bias=False)
+    try:
+        conv.conv_transpose_output_size(n, kernel, stride, padding, output_padding)
+    except ValueError:
+        layer.build(image.shape)
+        return int(tf.function(layer, jit_compile=True)(image).shape[1])
+    return int(keras.ops.shape(layer(image))[1])
+
+
 @lru_cache(maxsize=512)
 def _keras_conv_transpose_size(n: int, kernel: int, stride: int, padding,
                                output_padding) -> str:
@@ -324,16 +352,12 @@ def _keras_conv_transpose_size(n: int, kernel: int, stride: int, padding,
     import numpy as np
 
     try:
-        image = np.ones((1, n, n, 1), "float32")
-        if isinstance(padding, int):
-            layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding="valid",
-                                                 output_padding=output_padding or 0,
-                                                 use_bias=False)
-            out = keras.layers.Cropping2D(padding)(layer(image))
-        else:
-            layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding,
-                                                 output_padding=output_padding, use_bias=False)
-            out = layer(image)
+        if not isinstance(padding, int):
+            return str(run_conv_transpose(n, kernel, stride, padding, output_padding))
+        layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding="valid",
+                                             output_padding=output_padding or 0,
+                                             use_bias=False)
+        out = keras.layers.Cropping2D(padding)(layer(np.ones((1, n, n, 1), "float32")))
         if min(keras.ops.shape(out)[1:3]) < 1:
             return "refuses (nothing left after cropping)"
         return str(keras.ops.shape(out)[1])
