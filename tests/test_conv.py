@@ -11,7 +11,7 @@ from gan_utils import conv
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
-from gan_utils import convlab  # noqa: E402  (imports Keras)
+from gan_utils import convlab  # noqa: E402  (after the skips: it runs Keras' layers)
 
 # ---------------------------------------------------------------- sizes by hand
 

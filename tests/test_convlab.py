@@ -72,7 +72,7 @@ def test_conv_transpose_calculator_follows_keras():
     assert keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same", output_padding=0
                                         ).compute_output_shape((1, 4, 4, 1))[1] == 6
     assert calc.result["formula"] is None and "cannot run" in calc.summary.value
-    # TensorFlow's own kernel names the sizes; oneDNN's (CPUs with AVX-512) does not
+    # run compiled by XLA (convlab.run_conv_transpose): TensorFlow's size check, on every CPU
     assert calc.result["keras"] == ("refuses (Size of out_backprop doesn't match computed: "
                                     "actual = 4, computed = 3)")
     assert calc.result["agree"] and "both refuse" in calc.summary.value

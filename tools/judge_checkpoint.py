@@ -1,0 +1,92 @@
+"""How clear the digits of a train_pretrained run are *now*: judge its latest checkpoint.
+
+Builds the trainer as ``tools/train_pretrained.py`` does (same settings: give the same
+``--steps``, ``--d-dropout``, ``--lr`` and ``--lr-decay-start``), restores the latest
+checkpoint from a *copy* of the run's folder (the running training keeps writing its
+own), draws samples from the weight average and from G itself with a fixed seed, and
+prints one JSON line: the step, the training seconds so far, and for each generator the
+course classifier's mean top-class probability, the share above 0.9 and the rarest and
+commonest digit's share. The DCGAN model card's "On the way" table came from running it
+during training::
+
+    GAN_UTILS_DATA=../shared/datasets python tools/judge_checkpoint.py /tmp/pretrained_24k \
+        --steps 24000 --d-dropout 0.1 --lr-decay-start 0.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import train_pretrained as tp  # noqa: E402
+
+from gan_utils import metrics, runtime, train  # noqa: E402
+
+NAME = "dcgan_mnist"
+
+
+def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
+    """A trainer built as train_pretrained builds it, restored from ``work_dir``'s copy."""
+    import keras
+
+    runtime.use_precision(runtime.mixed_precision_policy())
+    generator, discriminator = tp.build_pair(NAME, args.d_dropout)
+    rate = tp.learning_rate(args.lr, args.steps, args.lr_decay_start)
+    callbacks = tp.shipping_callbacks(work_dir, args.ema_decay,
+                                      train.SampleGrid(every=100, num_samples=100))
+    return train.GANTrainer(
+        generator, discriminator, latent_dim=tp.LATENT_DIM,
+        optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
+                    keras.optimizers.Adam(rate, beta_1=0.5)],
+        callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
+
+
+def clarity(generator, samples: int) -> dict:
+    """The course classifier's reading of ``samples`` digits drawn with seed 1."""
+    z = np.random.default_rng(1).standard_normal((samples, tp.LATENT_DIM)).astype("float32")
+    fakes = np.asarray(generator.predict(z, batch_size=500, verbose=0), dtype="float32")
+    reading = metrics.classifier_confidence(metrics.classify(fakes))
+    return {"mean_top": round(float(reading.mean_top), 4),
+            "share_above": round(float(reading.share_above), 4),
+            "min_share": round(float(min(reading.class_shares)), 4),
+            "max_share": round(float(max(reading.class_shares)), 4)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("work_dir", type=Path, help="train_pretrained's --work-dir")
+    parser.add_argument("--steps", type=int, required=True, help="the run's total --steps")
+    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--lr-decay-start", type=float, default=1.0)
+    parser.add_argument("--d-dropout", type=float, default=0.3)
+    parser.add_argument("--ema-decay", type=float, default=0.999)
+    parser.add_argument("--samples", type=int, default=2000)
+    args = parser.parse_args()
+    source = args.work_dir / NAME
+    if not source.is_dir():
+        parser.error(f"{source}: no {NAME} run there (expected train_pretrained's --work-dir)")
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / NAME
+        shutil.copytree(source, copy)
+        trainer = restored_trainer(copy, args)
+        result = {"step": trainer.step,
+                  "seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
+                  else 0,
+                  "ema": clarity(trainer.sampling_generator, args.samples),
+                  "raw": clarity(trainer.generator, args.samples)}
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
