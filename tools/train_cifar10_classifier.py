@@ -90,6 +90,12 @@ FIDs computed with these features are *CIFAR-10-classifier FIDs*: comparable wit
 other (same features, same sample sizes), **not** with the InceptionV3 FIDs published
 for CIFAR-10 GANs. For those, use `metrics.features(images, "inception")` where a network is
 available.
+
+**Blind spots.** The classifier was shown only photos. Images unlike any photo land
+wherever it happens to put them: its most probable class for an untrained frog
+generator's flat grey images and for uniform noise is "frog", and it is sure of noise
+(p(frog) > 0.5 for most noise images). `CIFAR10_FROG_MODEL_CARD.md` gives the measured
+shares (`tools/train_frog_generator.py`); notebook 06 shows the FID side of it.
 """)
 
 
