@@ -411,6 +411,7 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
 PRETRAINED_GENERATORS = {
     "dcgan_mnist": ("dcgan_mnist_generator", {"latent_dim": 100}),
     "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
+    "cifar10_frog": ("frog_generator", {"latent_dim": 32, "filters": 64}),
 }
 #: The builders a saved generator may name (its architecture is rebuilt by one of these).
 GENERATOR_BUILDERS = ("mlp_generator", "dcgan_mnist_generator", "frog_generator",
@@ -479,8 +480,8 @@ def pretrained_generator(name: str):
 
     ``"dcgan_mnist"``: notebook 05's generator, z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
-    Notebook 06's frog generator, ``"cifar10_frog"`` (z (N, 32) -> (N, 32, 32, 3)), is
-    trained by ``tools/train_frog_generator.py`` and listed here once it is shipped.
+    ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3), trained
+    by ``tools/train_frog_generator.py`` on CIFAR-10's 5,000 training frogs.
     Returned as a float32 Keras model. The file holds only float16 weights (half the
     bytes): the architecture is built by this module's code, so it loads on any Keras 3,
     and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying

@@ -1,6 +1,7 @@
 """The generators shipped with the course, and the latent-space widgets built on them.
 
-Checks that both load by name as float32 models with the documented shapes and range;
+Checks that all three load by name as float32 models with the documented shapes and range;
+that the frog generator's samples are far nearer real frogs than its untrained self's;
 that the float16 weights-only files stay small, match the architectures the code builds
 and load without any Keras configuration; that a broken file says what to do; that the
 conditional generator draws the digit it is asked for (read back by the course
@@ -12,13 +13,17 @@ answers on the shipped conditional generator (the rest of gan_utils.latent: test
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 
-from gan_utils import latent, models
+from gan_utils import data, latent, models
 
 LATENT_DIM = 100
+#: The frog generator's FID (500 samples against half of the 1,000 test frogs) must be
+#: below this share of the untrained generator's and of uniform noise's; see the test.
+FROG_FID_SHARE = 0.25   # measured 2.8 against 48 for both (Keras 3.15.1, TF 2.21): 0.06
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +57,28 @@ def test_cgan_loads_by_name_and_takes_labels(cgan):
     same_z = np.repeat(z[:1], 2, axis=0)
     two = np.asarray(cgan([same_z, np.array([1, 7], np.int32)], training=False))
     assert np.abs(two[0] - two[1]).mean() > 0.05  # the label changes the picture
+
+
+@pytest.mark.skipif(not os.environ.get(data.DATA_ENV),
+                    reason="needs CIFAR-10's test frogs from a data folder (no download)")
+def test_frog_generator_loads_by_name_and_draws_far_nearer_frogs_than_untrained():
+    """The shipped frog generator has the documented shapes, and the course's CIFAR-10
+    features put its samples far nearer real test frogs (which it never saw) than the
+    same network untrained, and than uniform noise."""
+    from gan_utils import metrics
+
+    frog_generator = models.pretrained_generator("cifar10_frog")
+    z = np.random.default_rng(0).standard_normal((500, 32)).astype(np.float32)
+    fakes = np.asarray(frog_generator(z, training=False))
+    assert frog_generator.inputs[0].shape[1:] == (32,)
+    assert fakes.shape == (500, 32, 32, 3) and fakes.dtype == np.float32
+    assert -1.0 <= fakes.min() < fakes.max() <= 1.0
+    untrained = np.asarray(models.frog_generator(32, 64)(z, training=False))
+    noise = np.random.default_rng(1).uniform(-1, 1, fakes.shape).astype(np.float32)
+    test_frogs, _ = data.load_images("cifar10", "test", classes="frog", verbose=False)
+    fid = {name: metrics.fid_against(images, test_frogs, features="cifar10")
+           for name, images in (("shipped", fakes), ("untrained", untrained), ("noise", noise))}
+    assert fid["shipped"] < FROG_FID_SHARE * min(fid["untrained"], fid["noise"]), fid
 
 
 def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
@@ -134,6 +161,12 @@ REFERENCE_OUTPUTS = {
         -2.7318, -23.1202, -2.2079, -0.7860, -6.1146, -14.5501, -11.4486, -20.6577, 31.2689,
         2.7210,
     ],
+    # the frog generator (2026-12-03) never was a .keras file: every 401st pixel of G(z)
+    # for two z ~ N(0, 1) of size 32 (seed 0), from its weights file, Keras 3.15.1 / TF 2.21
+    "cifar10_frog": [
+        0.18586, -0.01684, -0.54515, -0.05150, -0.02422, 0.18376, -0.34570, 0.02930, 0.16201,
+        -0.10306, -0.42116, -0.24225, 0.21214, -0.69959, -0.10072, -0.34446,
+    ],
     # the CIFAR-10 classifier retrained on 50,000 images (2026-12-02) never was a .keras
     # file: its logits were computed from its weights file with Keras 3.15.1 / TF 2.21
     "cifar10": [
@@ -155,6 +188,10 @@ def test_shipped_models_compute_what_the_old_keras_files_computed():
     for name, image in images.items():
         np.testing.assert_allclose(np.asarray(image).ravel()[::97], REFERENCE_OUTPUTS[name],
                                    atol=1e-4, err_msg=name)
+    frog_z = np.random.default_rng(0).standard_normal((2, 32)).astype(np.float32)
+    frogs = models.pretrained_generator("cifar10_frog")(frog_z, training=False)
+    np.testing.assert_allclose(np.asarray(frogs).ravel()[::401], REFERENCE_OUTPUTS["cifar10_frog"],
+                               atol=1e-4, err_msg="cifar10_frog")
     for dataset in ("mnist", "cifar10"):
         shape = metrics.COURSE_CLASSIFIERS[dataset].image_shape
         x = np.random.default_rng(1).uniform(-1, 1, (2, *shape)).astype(np.float32)
