@@ -16,9 +16,10 @@ claims of notebook 01's toy GANs were checked one experiment at a time:
         --repeats 1 --cells 395068f1 500bca22 8efcee93 701bb9b0 97014f8c eead87dc 70902396 \
         0e8a77e6 c550e3c8
 
-The setup cell (the first code cell, which may ``%pip install``) is replaced by importing
-``gan_utils.runtime``; plots go to Matplotlib's Agg backend. ``--quick`` runs at the CI
-size instead of full size. Run it from the repository root with ``PYTHONPATH=$PWD``.
+The setup cell (the first code cell, which may ``%pip install``) is replaced by its imports
+(``os``, ``sys``, ... and ``gan_utils.runtime``), which later cells may use; plots go to
+Matplotlib's Agg backend. ``--quick`` runs at the CI size instead of full size. Run it
+from the repository root with ``PYTHONPATH=$PWD``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ RUNNER = r'''
 import contextlib, io, json, sys, traceback
 cells = json.loads(sys.stdin.read())
 scope = {"__name__": "__main__"}
-exec("from gan_utils import runtime", scope)
+exec("import importlib.util, os, socket, sys\nfrom gan_utils import runtime", scope)
 for cell_id, source in cells:
     out = io.StringIO()
     status = "ok"
