@@ -76,33 +76,40 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     return keras.Model(z, image, name=name)
 
 
-def dcgan_mnist_discriminator(dropout: float = 0.3, name: str = "dcgan_mnist_discriminator"):
+def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (64, 128),
+                              name: str = "dcgan_mnist_discriminator"):
     """Notebook 05's discriminator: image (28, 28, 1) -> one real/fake logit (float32).
 
     Conv 64, 5x5, stride 2 (14x14) -> LeakyReLU(0.2) -> Dropout -> Conv 128, 5x5,
     stride 2 (7x7) -> LeakyReLU(0.2) -> Dropout -> Flatten -> Dense(1). Strided
     convolutions replace pooling; the logit is float32 for a numerically safe loss.
+    ``filters`` widens the two convolutions (tools/try_mnist_recipes.py tries (128, 256)).
     """
     import keras
     from keras import layers
 
     image = keras.Input((28, 28, 1), name="image")
-    x = _dcgan_mnist_features(image, dropout, features_name="flatten")
+    x = _dcgan_mnist_features(image, dropout, features_name="flatten", filters=filters)
     logit = layers.Dense(1, kernel_initializer=dcgan_initializer(), dtype="float32",
                          name="logit")(x)
     return keras.Model(image, logit, name=name)
 
 
-def _dcgan_mnist_features(image, dropout: float, features_name: str):
+def _dcgan_mnist_features(image, dropout: float, features_name: str,
+                          filters: tuple[int, int] = (64, 128)):
     """Notebook 05's discriminator body, shared with notebook 08's: two 5x5 stride-2
     convolutions (64, 128 filters) with LeakyReLU(0.2) and dropout, then flatten (6272)."""
     from keras import layers
 
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    if len(filters) != 2:
+        raise ValueError(f"filters={filters!r}: expected two numbers of filters")
+    for count in filters:
+        positive_int("filters", count)
     x = image
-    for i, filters in enumerate((64, 128), start=1):
-        x = layers.Conv2D(filters, 5, strides=2, padding="same",
+    for i, width in enumerate(filters, start=1):
+        x = layers.Conv2D(width, 5, strides=2, padding="same",
                           kernel_initializer=dcgan_initializer(), name=f"down{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
         x = layers.Dropout(dropout, name=f"down{i}_dropout")(x)

@@ -182,6 +182,18 @@ def test_mnist_discriminator_shapes_and_parameters():
     assert D.count_params() == expected == 212_865
 
 
+def test_mnist_discriminator_widens_with_filters():
+    D = models.dcgan_mnist_discriminator(filters=(128, 256))
+    shapes = layer_output_shapes(D)
+    assert shapes["down1"] == (14, 14, 128) and shapes["down2"] == (7, 7, 256)
+    expected = (25 * 1 * 128 + 128) + (25 * 128 * 256 + 256) + (7 * 7 * 256 + 1)
+    assert D.count_params() == expected == 835_329
+    with pytest.raises(ValueError, match="filters"):
+        models.dcgan_mnist_discriminator(filters=(64,))
+    with pytest.raises(ValueError, match="filters"):
+        models.dcgan_mnist_discriminator(filters=(64, 0))
+
+
 def test_mnist_generator_output_is_in_tanh_range_and_responds_to_z():
     keras.utils.set_random_seed(0)
     G = models.dcgan_mnist_generator(latent_dim=16)

@@ -358,13 +358,7 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
 
 def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
     """tools/train_pretrained.py --lr-decay-start: values worked out by hand."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "tools" / "train_pretrained.py"
-    spec = importlib.util.spec_from_file_location("train_pretrained", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = _tool("train_pretrained")
     schedule = tool.learning_rate(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
     for step, expected in ((0, 2e-4), (600, 2e-4), (800, 1e-4), (900, 5e-5), (1000, 0.0),
                            (1200, 0.0)):
@@ -372,3 +366,48 @@ def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
     assert tool.learning_rate(2e-4, total_steps=1000, decay_start=1.0) == 2e-4
     with pytest.raises(ValueError, match="--lr-decay-start=1.5"):
         tool.learning_rate(2e-4, total_steps=1000, decay_start=1.5)
+
+
+def _tool(name: str):
+    """A script of tools/ loaded as a module."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_recipe_trials_top_k_loss_counts_only_the_fakes_d_rates_most_real():
+    """tools/try_mnist_recipes.py --top-k: G's non-saturating loss over the best half,
+    -log sigmoid(x) = softplus(-x) worked out by hand for the two largest logits."""
+    tool = _tool("try_mnist_recipes")
+    logits = np.array([[3.0], [-1.0], [0.0], [2.0]], dtype="float32")
+    expected = (np.log1p(np.exp(-3.0)) + np.log1p(np.exp(-2.0))) / 2
+    assert float(tool.TopKLoss(0.5).generator(logits)) == pytest.approx(expected, rel=1e-5)
+    everything = np.mean(np.log1p(np.exp(-logits)))
+    assert float(tool.TopKLoss(1.0).generator(logits)) == pytest.approx(everything, rel=1e-5)
+    assert float(tool.TopKLoss(0.01).generator(logits)) == pytest.approx(np.log1p(np.exp(-3.0)),
+                                                                         rel=1e-5)  # at least 1
+    with pytest.raises(ValueError, match="--top-k=0"):
+        tool.TopKLoss(0.0)
+
+
+def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
+    """A from-scratch trial of 0 minutes still trains one chunk and judges it once."""
+    from gan_utils import weights
+
+    tool = _tool("try_mnist_recipes")
+    with weights.dtype_policy("float32"):   # the tool sets the global policy: restore it after
+        assert tool.main(["--minutes", "0", "--judge-every", "10", "--samples", "40",
+                          "--batch-size", "16", "--d-filters", "32", "64"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("{")]
+    assert lines[0]["trial"]["d_filters"] == [32, 64] and lines[0]["resumed_at"] == 0
+    assert [line["step"] for line in lines[1:]] == [10]
+    assert 0.1 <= lines[1]["mean_top"] <= 1.0 and 0.0 <= lines[1]["share_above"] <= 1.0
+    assert lines[1]["rarest"] <= 0.1 <= lines[1]["commonest"]
+    with pytest.raises(SystemExit):
+        tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from

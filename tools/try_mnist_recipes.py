@@ -1,0 +1,209 @@
+"""Try a change to the shipped DCGAN generator's recipe, and see at once whether it helps.
+
+A full training run of the shipped MNIST generator costs 80 minutes on 2 CPU cores, so a
+recipe change is first tried for a few minutes. This script trains notebook 05's DCGAN with
+one variant and, every ``--judge-every`` steps, prints one JSON line: the step, the training
+seconds, and the course classifier's reading of the weight-averaged generator's digits
+(mean top-class probability, share above 0.9, rarest and commonest digit) on a fixed set of
+latent vectors, with D's mean outputs on real and fake images. Two kinds of trial:
+
+- **from scratch** (default): compare variants at equal *minutes*, since a wider
+  discriminator or a larger batch costs time per step::
+
+      GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 10 \\
+          --d-filters 128 256
+
+- **continued** (``--resume-from``): start from a finished run's checkpoint (generator,
+  discriminator, Adam's state and the weight average) and ask whether the change moves a
+  generator that has stopped improving::
+
+      GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 8 \\
+          --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 4e-4
+
+The checkpoint is copied first, so the run it came from is left as it was. Both learning
+rates are constant here (a schedule object, so that the optimizers' saved state has the
+layout of ``tools/train_pretrained.py``'s). ``--top-k`` is top-k training (Sinha et al.,
+"Top-k Training of GANs", 2020): G's loss counts only the fraction of each batch's fakes
+that D rates most real. ``--fresh-d-warmup N`` (with ``--resume-from``) asks whether the
+discriminator is what holds the generator back: G restarts from the run's weight average
+against a new discriminator (``--d-filters``, ``--d-dropout``), first trained alone for N
+steps against the frozen G (its loss is printed: 1.386, 2 ln 2, is chance)::
+
+    GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 8 \
+        --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 1e-4 \
+        --d-filters 128 256 --fresh-d-warmup 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import train_pretrained as tp  # noqa: E402
+
+from gan_utils import data, losses, metrics, models, runtime, train  # noqa: E402
+
+JUDGE_SEED = 1   # the latent vectors judged, the same for every trial
+
+
+class TopKLoss(losses.GANLoss):
+    """The non-saturating GAN loss, with G's part taken over the top ``fraction`` of fakes."""
+
+    def __init__(self, fraction: float):
+        super().__init__("non_saturating")
+        if not 0.0 < fraction <= 1.0:
+            raise ValueError(f"--top-k={fraction!r}: expected a fraction in (0, 1]")
+        self.fraction = float(fraction)
+
+    def generator(self, fake_outputs):
+        import tensorflow as tf
+
+        flat = tf.reshape(fake_outputs, [-1])
+        count = tf.maximum(1, tf.cast(tf.cast(tf.size(flat), tf.float32) * self.fraction,
+                                      tf.int32))
+        return super().generator(tf.math.top_k(flat, count).values[:, None])
+
+
+def constant_rate(rate: float):
+    """A learning rate that never changes, as a schedule (see the module's docstring)."""
+    import keras
+
+    return keras.optimizers.schedules.PiecewiseConstantDecay([10**12], [rate, rate])
+
+
+def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
+    """Notebook 05's DCGAN with the variant's discriminator, rates and loss."""
+    import keras
+
+    runtime.use_precision(runtime.mixed_precision_policy())
+    runtime.seed_everything(tp.SEED)
+    generator = models.dcgan_mnist_generator(tp.LATENT_DIM)
+    # a fresh discriminator comes after the restore, which needs the saved one's shapes
+    filters = (64, 128) if args.fresh_d_warmup else tuple(args.d_filters)
+    discriminator = models.dcgan_mnist_discriminator(args.d_dropout, filters)
+    callbacks: list[train.Callback] = [train.WeightAverage(args.ema_decay)]
+    if checkpoint_dir is not None:
+        callbacks.append(train.Checkpoint(checkpoint_dir, every_seconds=1e12))
+    return train.GANTrainer(
+        generator, discriminator, latent_dim=tp.LATENT_DIM,
+        loss=TopKLoss(args.top_k) if args.top_k < 1 else None,
+        optimizers=[keras.optimizers.Adam(constant_rate(args.g_lr), beta_1=0.5),
+                    keras.optimizers.Adam(constant_rate(args.d_lr), beta_1=0.5)],
+        callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
+
+
+def with_fresh_discriminator(trainer: train.GANTrainer, args, dataset) -> train.GANTrainer:
+    """A trainer whose G starts from ``trainer``'s weight average and whose D is new,
+    trained alone for ``args.fresh_d_warmup`` steps against that frozen G."""
+    import keras
+    import tensorflow as tf
+
+    generator = trainer.generator
+    generator.set_weights(trainer.sampling_generator.get_weights())
+    discriminator = models.dcgan_mnist_discriminator(args.d_dropout, tuple(args.d_filters))
+    optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+    @tf.function
+    def discriminator_step(real):
+        z = tf.random.normal((tf.shape(real)[0], tp.LATENT_DIM))
+        with tf.GradientTape() as tape:
+            loss = losses.discriminator_loss(discriminator(real, training=True),
+                                             discriminator(generator(z), training=True))
+        variables = discriminator.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    batches = iter(dataset.repeat())
+    for _ in range(args.fresh_d_warmup):
+        loss = discriminator_step(next(batches))
+    print(json.dumps({"fresh_d_warmup_steps": args.fresh_d_warmup,
+                      "d_loss_after_warmup": round(float(loss), 4)}), flush=True)
+    return train.GANTrainer(
+        generator, discriminator, latent_dim=tp.LATENT_DIM,
+        optimizers=[keras.optimizers.Adam(constant_rate(args.g_lr), beta_1=0.5),
+                    keras.optimizers.Adam(constant_rate(args.d_lr), beta_1=0.5)],
+        callbacks=[train.WeightAverage(args.ema_decay)], steps_per_execution=10, seed=tp.SEED)
+
+
+def reading(trainer: train.GANTrainer, z: np.ndarray, start_seconds: float) -> dict:
+    """The classifier's reading of the weight average's digits for ``z``, and D's outputs."""
+    fakes = np.asarray(trainer.sampling_generator.predict(z, batch_size=500, verbose=0),
+                       dtype="float32")
+    clarity = metrics.classifier_confidence(metrics.classify(fakes))
+    history = trainer.history
+    seconds = history["seconds"][-1] - start_seconds if history["seconds"] else 0.0
+    return {"step": trainer.step, "seconds": round(seconds),
+            "mean_top": round(float(clarity.mean_top), 4),
+            "share_above": round(float(clarity.share_above), 4),
+            "rarest": round(float(min(clarity.class_shares)), 3),
+            "commonest": round(float(max(clarity.class_shares)), 3),
+            "d_real": round(float(history["d_real"][-1]), 2) if history["d_real"] else None,
+            "d_fake": round(float(history["d_fake"][-1]), 2) if history["d_fake"] else None}
+
+
+def trial(args, checkpoint_dir: Path | None) -> None:
+    """Train for ``args.minutes`` of training time, printing a reading every so often."""
+    images, _ = data.load_images("mnist", "train")
+    dataset = data.as_dataset(images, args.batch_size, seed=tp.SEED)
+    trainer = build_trainer(args, checkpoint_dir)
+    if args.fresh_d_warmup:
+        trainer = with_fresh_discriminator(trainer, args, dataset)
+    z = np.random.default_rng(JUDGE_SEED).standard_normal(
+        (args.samples, tp.LATENT_DIM)).astype("float32")
+    start = trainer.history["seconds"][-1] if trainer.history["seconds"] else 0.0
+    settings = {k: v for k, v in vars(args).items() if k != "resume_from"}
+    print(json.dumps({"trial": settings, "resumed_at": trainer.step}), flush=True)
+    if checkpoint_dir is not None:
+        print(json.dumps(reading(trainer, z, start)), flush=True)
+    while True:
+        trainer.fit_more(dataset, args.judge_every, progress=False)
+        print(json.dumps(reading(trainer, z, start)), flush=True)
+        if trainer.history["seconds"][-1] - start >= 60 * args.minutes:
+            break
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=10, help="training minutes")
+    parser.add_argument("--resume-from", type=Path,
+                        help="a train_pretrained run's dcgan_mnist checkpoint folder")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--d-filters", type=int, nargs=2, default=[64, 128])
+    parser.add_argument("--d-dropout", type=float, default=0.1)
+    parser.add_argument("--g-lr", type=float, default=2e-4)
+    parser.add_argument("--d-lr", type=float, default=2e-4)
+    parser.add_argument("--top-k", type=float, default=1.0,
+                        help="fraction of fakes G learns from (1: all, the usual loss)")
+    parser.add_argument("--ema-decay", type=float, default=0.999)
+    parser.add_argument("--judge-every", type=int, default=500, help="steps between readings")
+    parser.add_argument("--samples", type=int, default=2000, help="digits judged each time")
+    parser.add_argument("--fresh-d-warmup", type=int, default=0,
+                        help="with --resume-from: a new D, first trained alone this many steps")
+    args = parser.parse_args(argv)
+    if args.fresh_d_warmup and args.resume_from is None:
+        parser.error("--fresh-d-warmup needs --resume-from (a trained G to face)")
+    if args.resume_from is None:
+        trial(args, None)
+        return 0
+    if not (args.resume_from / "settings.json").is_file():
+        parser.error(f"--resume-from {args.resume_from}: expected a checkpoint folder with "
+                     "settings.json (a train_pretrained run's <work-dir>/dcgan_mnist)")
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "dcgan_mnist"
+        shutil.copytree(args.resume_from, copy)
+        trial(args, copy)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
