@@ -47,6 +47,7 @@ def _hidden_activation(activation: str, name: str):
 
 
 def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
+                          filters: tuple[int, int, int] = (256, 128, 64),
                           name: str = "dcgan_mnist_generator"):
     """Notebook 05's generator: z (latent_dim,) -> image (28, 28, 1) in [-1, 1].
 
@@ -54,19 +55,24 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     -> ConvT 128, 5x5, stride 1 -> BN -> act -> ConvT 64, 5x5, stride 2 (14x14) -> BN
     -> act -> ConvT 1, 5x5, stride 2 (28x28) -> tanh. The tanh is its own float32
     layer so that under a mixed precision policy the images come out in float32.
+    ``filters`` sets the three widths (256, 128, 64) for capacity trials
+    (tools/try_mnist_recipes.py --g-filters).
     """
     import keras
     from keras import layers
 
     positive_int("latent_dim", latent_dim)
+    if len(filters) != 3:
+        raise ValueError(f"filters={filters!r}: expected three numbers of filters")
+    projected, *upsampling = (positive_int("filters", count) for count in filters)
     z = keras.Input((latent_dim,), name="z")
-    x = layers.Dense(7 * 7 * 256, use_bias=False, kernel_initializer=dcgan_initializer(),
+    x = layers.Dense(7 * 7 * projected, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(z)
     x = layers.BatchNormalization(name="project_bn")(x)
     x = _hidden_activation(activation, "project_act")(x)
-    x = layers.Reshape((7, 7, 256), name="reshape")(x)
-    for i, (filters, stride) in enumerate(((128, 1), (64, 2)), start=1):
-        x = layers.Conv2DTranspose(filters, 5, strides=stride, padding="same", use_bias=False,
+    x = layers.Reshape((7, 7, projected), name="reshape")(x)
+    for i, (width, stride) in enumerate(zip(upsampling, (1, 2)), start=1):
+        x = layers.Conv2DTranspose(width, 5, strides=stride, padding="same", use_bias=False,
                                    kernel_initializer=dcgan_initializer(), name=f"up{i}")(x)
         x = layers.BatchNormalization(name=f"up{i}_bn")(x)
         x = _hidden_activation(activation, f"up{i}_act")(x)

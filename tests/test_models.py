@@ -182,6 +182,18 @@ def test_mnist_discriminator_shapes_and_parameters():
     assert D.count_params() == expected == 212_865
 
 
+def test_mnist_generator_widens_with_filters():
+    G = models.dcgan_mnist_generator(latent_dim=10, filters=(32, 16, 8))
+    shapes = layer_output_shapes(G)
+    assert shapes["reshape"] == (7, 7, 32) and shapes["up1"] == (7, 7, 16)
+    assert shapes["up2"] == (14, 14, 8) and shapes["tanh"] == (28, 28, 1)
+    projected = 10 * 7 * 7 * 32 + 4 * 7 * 7 * 32          # kernel, then BN's four vectors
+    up = (25 * 32 * 16 + 4 * 16) + (25 * 16 * 8 + 4 * 8)
+    assert G.count_params() == projected + up + 25 * 8 * 1
+    with pytest.raises(ValueError, match="filters"):
+        models.dcgan_mnist_generator(filters=(64, 32))
+
+
 def test_mnist_discriminator_widens_with_filters():
     D = models.dcgan_mnist_discriminator(filters=(128, 256))
     shapes = layer_output_shapes(D)

@@ -13,6 +13,8 @@ latent vectors, with D's mean outputs on real and fake images. Two kinds of tria
       GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 10 \\
           --d-filters 128 256
 
+  ``--g-filters 384 192 96`` tries a wider generator the same way.
+
 - **continued** (``--resume-from``): start from a finished run's checkpoint (generator,
   discriminator, Adam's state and the weight average) and ask whether the change moves a
   generator that has stopped improving::
@@ -87,7 +89,7 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
 
     runtime.use_precision(runtime.mixed_precision_policy())
     runtime.seed_everything(tp.SEED)
-    generator = models.dcgan_mnist_generator(tp.LATENT_DIM)
+    generator = models.dcgan_mnist_generator(tp.LATENT_DIM, filters=tuple(args.g_filters))
     # a fresh discriminator comes after the restore, which needs the saved one's shapes
     filters = (64, 128) if args.fresh_d_warmup else tuple(args.d_filters)
     discriminator = models.dcgan_mnist_discriminator(args.d_dropout, filters)
@@ -178,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume-from", type=Path,
                         help="a train_pretrained run's dcgan_mnist checkpoint folder")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--g-filters", type=int, nargs=3, default=[256, 128, 64],
+                        help="G's widths (a capacity trial; from scratch only)")
     parser.add_argument("--d-filters", type=int, nargs=2, default=[64, 128])
     parser.add_argument("--d-dropout", type=float, default=0.1)
     parser.add_argument("--g-lr", type=float, default=2e-4)
