@@ -408,6 +408,6 @@ def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
     assert lines[0]["trial"]["d_filters"] == [32, 64] and lines[0]["resumed_at"] == 0
     assert [line["step"] for line in lines[1:]] == [10]
     assert 0.1 <= lines[1]["mean_top"] <= 1.0 and 0.0 <= lines[1]["share_above"] <= 1.0
-    assert lines[1]["rarest"] <= 0.1 <= lines[1]["commonest"]
+    assert lines[1]["min_share"] <= 0.1 <= lines[1]["max_share"]
     with pytest.raises(SystemExit):
         tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from

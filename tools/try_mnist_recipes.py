@@ -45,17 +45,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+import judge_checkpoint  # noqa: E402
 import train_pretrained as tp  # noqa: E402
 
-from gan_utils import data, losses, metrics, models, runtime, train  # noqa: E402
-
-JUDGE_SEED = 1   # the latent vectors judged, the same for every trial
+from gan_utils import data, losses, models, runtime, train  # noqa: E402
 
 
 class TopKLoss(losses.GANLoss):
@@ -137,20 +134,15 @@ def with_fresh_discriminator(trainer: train.GANTrainer, args, dataset) -> train.
         callbacks=[train.WeightAverage(args.ema_decay)], steps_per_execution=10, seed=tp.SEED)
 
 
-def reading(trainer: train.GANTrainer, z: np.ndarray, start_seconds: float) -> dict:
-    """The classifier's reading of the weight average's digits for ``z``, and D's outputs."""
-    fakes = np.asarray(trainer.sampling_generator.predict(z, batch_size=500, verbose=0),
-                       dtype="float32")
-    clarity = metrics.classifier_confidence(metrics.classify(fakes))
+def reading(trainer: train.GANTrainer, samples: int, start_seconds: float) -> dict:
+    """The step, the training seconds, the classifier's reading of the weight average's
+    digits (judge_checkpoint's, the same latent vectors) and D's mean outputs."""
     history = trainer.history
     seconds = history["seconds"][-1] - start_seconds if history["seconds"] else 0.0
+    d_outputs = {key: round(float(history[key][-1]), 2) if history[key] else None
+                 for key in ("d_real", "d_fake")}
     return {"step": trainer.step, "seconds": round(seconds),
-            "mean_top": round(float(clarity.mean_top), 4),
-            "share_above": round(float(clarity.share_above), 4),
-            "rarest": round(float(min(clarity.class_shares)), 3),
-            "commonest": round(float(max(clarity.class_shares)), 3),
-            "d_real": round(float(history["d_real"][-1]), 2) if history["d_real"] else None,
-            "d_fake": round(float(history["d_fake"][-1]), 2) if history["d_fake"] else None}
+            **judge_checkpoint.clarity(trainer.sampling_generator, samples), **d_outputs}
 
 
 def trial(args, checkpoint_dir: Path | None) -> None:
@@ -160,16 +152,14 @@ def trial(args, checkpoint_dir: Path | None) -> None:
     trainer = build_trainer(args, checkpoint_dir)
     if args.fresh_d_warmup:
         trainer = with_fresh_discriminator(trainer, args, dataset)
-    z = np.random.default_rng(JUDGE_SEED).standard_normal(
-        (args.samples, tp.LATENT_DIM)).astype("float32")
     start = trainer.history["seconds"][-1] if trainer.history["seconds"] else 0.0
     settings = {k: v for k, v in vars(args).items() if k != "resume_from"}
     print(json.dumps({"trial": settings, "resumed_at": trainer.step}), flush=True)
     if checkpoint_dir is not None:
-        print(json.dumps(reading(trainer, z, start)), flush=True)
+        print(json.dumps(reading(trainer, args.samples, start)), flush=True)
     while True:
         trainer.fit_more(dataset, args.judge_every, progress=False)
-        print(json.dumps(reading(trainer, z, start)), flush=True)
+        print(json.dumps(reading(trainer, args.samples, start)), flush=True)
         if trainer.history["seconds"][-1] - start >= 60 * args.minutes:
             break
 
