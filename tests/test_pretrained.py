@@ -411,3 +411,5 @@ def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
     assert lines[1]["min_share"] <= 0.1 <= lines[1]["max_share"]
     with pytest.raises(SystemExit):
         tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from
+    with pytest.raises(SystemExit):
+        tool.main(["--fresh-d-warmup", "-1"])

@@ -80,10 +80,16 @@ def constant_rate(rate: float):
     return keras.optimizers.schedules.PiecewiseConstantDecay([10**12], [rate, rate])
 
 
-def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
-    """Notebook 05's DCGAN with the variant's discriminator, rates and loss."""
+def adam_pair(args) -> list:
+    """G's and D's Adam (beta_1 0.5, DCGAN's), each at its constant rate."""
     import keras
 
+    return [keras.optimizers.Adam(constant_rate(rate), beta_1=0.5)
+            for rate in (args.g_lr, args.d_lr)]
+
+
+def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
+    """Notebook 05's DCGAN with the variant's discriminator, rates and loss."""
     runtime.use_precision(runtime.mixed_precision_policy())
     runtime.seed_everything(tp.SEED)
     generator = models.dcgan_mnist_generator(tp.LATENT_DIM, filters=tuple(args.g_filters))
@@ -96,8 +102,7 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     return train.GANTrainer(
         generator, discriminator, latent_dim=tp.LATENT_DIM,
         loss=TopKLoss(args.top_k) if args.top_k < 1 else None,
-        optimizers=[keras.optimizers.Adam(constant_rate(args.g_lr), beta_1=0.5),
-                    keras.optimizers.Adam(constant_rate(args.d_lr), beta_1=0.5)],
+        optimizers=adam_pair(args),
         callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
 
 
@@ -129,8 +134,7 @@ def with_fresh_discriminator(trainer: train.GANTrainer, args, dataset) -> train.
                       "d_loss_after_warmup": round(float(loss), 4)}), flush=True)
     return train.GANTrainer(
         generator, discriminator, latent_dim=tp.LATENT_DIM,
-        optimizers=[keras.optimizers.Adam(constant_rate(args.g_lr), beta_1=0.5),
-                    keras.optimizers.Adam(constant_rate(args.d_lr), beta_1=0.5)],
+        optimizers=adam_pair(args),
         callbacks=[train.WeightAverage(args.ema_decay)], steps_per_execution=10, seed=tp.SEED)
 
 
@@ -184,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh-d-warmup", type=int, default=0,
                         help="with --resume-from: a new D, first trained alone this many steps")
     args = parser.parse_args(argv)
+    if args.fresh_d_warmup < 0:
+        parser.error(f"--fresh-d-warmup {args.fresh_d_warmup}: expected a number of steps >= 0")
     if args.fresh_d_warmup and args.resume_from is None:
         parser.error("--fresh-d-warmup needs --resume-from (a trained G to face)")
     if args.resume_from is None:
