@@ -1,5 +1,6 @@
 """tools/run_full_size.py: picks notebooks, runs them at full size, reports pass/fail."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -65,3 +66,30 @@ def test_a_passing_and_a_failing_notebook(tmp_path, monkeypatch):
     lines = run_full_size.report(results).splitlines()
     assert lines[0].startswith("01_good  PASS") and lines[1].startswith("02_bad   FAIL")
     assert lines[-1].startswith("1 passed, 1 failed")
+
+
+def test_main_passes_the_callers_variables_to_the_kernels(tmp_path, monkeypatch):
+    """GAN_UTILS_PRECISION=float32 (or PATH, HOME) set by the caller reaches every notebook.
+
+    main() once cleared the environment before reading it, so the kernels ran with four
+    variables only and a float32 run silently ran in the hardware's default precision.
+    """
+    seen = {}
+
+    def record(path, workdir, cell_timeout):
+        seen.update(os.environ)
+        return run_full_size.Result(path.stem, True, 0.0)
+
+    monkeypatch.setattr(run_full_size, "run_notebook", record)
+    monkeypatch.setattr(run_full_size, "describe_machine", lambda: "test machine")
+    monkeypatch.setenv("GAN_UTILS_PRECISION", "float32")
+    monkeypatch.setenv("GAN_UTILS_QUICK", "1")
+    before = dict(os.environ)
+    try:
+        assert run_full_size.main(["--only", "02", "--workdir", str(tmp_path), "--data-dir",
+                                   "/d"]) == 0
+    finally:                                  # main() replaces this process's environment
+        os.environ.clear()
+        os.environ.update(before)
+    assert seen["GAN_UTILS_PRECISION"] == "float32" and seen["GAN_UTILS_QUICK"] == "0"
+    assert seen["PATH"] == before["PATH"] and seen["GAN_UTILS_DATA"] == "/d"

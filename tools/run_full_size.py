@@ -140,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = pick_notebooks(args.only)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="gan_course_full_size_"))
     (workdir / "executed").mkdir(parents=True, exist_ok=True)
+    environment = full_size_environment(args.data_dir, args.site)   # read before replacing
     os.environ.clear()
-    os.environ.update(full_size_environment(args.data_dir, args.site))
+    os.environ.update(environment)
     print(f"full size (GAN_UTILS_QUICK=0) on {describe_machine()}", flush=True)
     print(f"data: {os.environ.get('GAN_UTILS_DATA', 'keras.datasets downloads')}", flush=True)
 
