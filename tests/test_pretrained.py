@@ -413,3 +413,42 @@ def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
         tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from
     with pytest.raises(SystemExit):
         tool.main(["--fresh-d-warmup", "-1"])
+
+
+def test_recipe_trials_mixture_prior_picks_components_by_the_first_quantile():
+    """--latent-mixture K SIGMA: k = floor(K * Phi(eps_0)), z = mu_k + SIGMA * eps.
+    Phi(0) = 0.5 -> k = 5 of 10; Phi(-1) = 0.1587 -> 1; Phi(8) -> 1: k = 10, clipped to
+    9; Phi(-8) -> 0."""
+
+    tool = _tool("try_mnist_recipes")
+    prior = tool.MixturePrior(10, 0.3, 4, seed=3)
+    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
+    np.testing.assert_array_equal(np.asarray(prior.component(eps)), [5, 1, 9, 0])
+    expected = prior.means[[5, 1, 9, 0]] + 0.3 * eps
+    np.testing.assert_allclose(np.asarray(prior(eps)), expected, rtol=1e-6)
+    np.testing.assert_array_equal(
+        prior.means, np.random.default_rng(3).standard_normal((10, 4)).astype("float32"))
+
+
+def test_recipe_trials_mixture_generator_survives_the_weight_averages_clone():
+    """The weight average clones G (keras.models.clone_model): the prior must come along."""
+    import argparse
+
+    import keras
+
+    from gan_utils import weights
+
+    tool = _tool("try_mnist_recipes")
+    args = argparse.Namespace(g_filters=[8, 8, 8], latent_mixture=[5.0, 0.5])
+    with weights.dtype_policy("float32"):
+        generator = tool.generator_for(args)
+        clone = keras.models.clone_model(generator)
+    clone.set_weights(generator.get_weights())
+    eps = np.random.default_rng(0).standard_normal((6, 100)).astype("float32")
+    np.testing.assert_allclose(clone(eps, training=False), generator(eps, training=False),
+                               atol=1e-6)
+    for bad in (["--latent-mixture", "0", "0.3"], ["--latent-mixture", "2.5", "0.3"],
+                ["--latent-mixture", "10", "0"],
+                ["--latent-mixture", "10", "0.3", "--resume-from", "/tmp"]):
+        with pytest.raises(SystemExit):
+            tool.main(bad)

@@ -34,6 +34,14 @@ steps against the frozen G (its loss is printed: 1.386, 2 ln 2, is chance)::
     GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 8 \
         --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 1e-4 \
         --d-filters 128 256 --fresh-d-warmup 400
+
+``--latent-mixture K SIGMA`` (from scratch) asks whether a latent with a discrete part
+draws fewer digits between two classes (``tools/unclear_digits.py`` finds most unclear
+digits there): G sees z = mu_k + SIGMA * eps instead of eps ~ N(0, I), the component k
+picked by eps's first coordinate (k = floor(K * Phi(eps_0)), so each of the K fixed,
+random means mu_k ~ N(0, I) is equally likely): a mixture of K separated Gaussian clouds,
+as in DeLiGAN (Gurumurthy et al., 2017) with its means fixed. The layer that does it is
+part of G, so G still takes standard-normal eps and the judge reads it unchanged.
 """
 
 from __future__ import annotations
@@ -45,14 +53,58 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import judge_checkpoint  # noqa: E402
+import keras  # noqa: E402
 import train_pretrained as tp  # noqa: E402
 
 from gan_utils import data, losses, models, runtime, train  # noqa: E402
+
+
+@keras.saving.register_keras_serializable(package="try_mnist_recipes")
+class MixturePrior(keras.layers.Layer):
+    """eps ~ N(0, I) -> mu_k + sigma * eps, k = floor(components * Phi(eps_0)): a mixture of
+    ``components`` equally likely Gaussians with fixed means drawn from N(0, I) (``seed``)."""
+
+    def __init__(self, components: int, sigma: float, dim: int, seed: int = 7, **kwargs):
+        super().__init__(**kwargs)
+        self.components, self.sigma, self.dim, self.seed = components, sigma, dim, seed
+        self.means = np.random.default_rng(seed).standard_normal((components, dim)).astype(
+            "float32")
+
+    def component(self, eps):
+        """Which mixture component each eps picks, from its first coordinate's quantile."""
+        import tensorflow as tf
+
+        quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
+        return tf.clip_by_value(tf.cast(tf.floor(quantile * self.components), "int32"),
+                                0, self.components - 1)
+
+    def call(self, eps):
+        import tensorflow as tf
+
+        return tf.gather(tf.constant(self.means), self.component(eps)) + self.sigma * tf.cast(
+            eps, "float32")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "components": self.components, "sigma": self.sigma,
+                "dim": self.dim, "seed": self.seed}
+
+
+def generator_for(args):
+    """Notebook 05's generator at ``--g-filters``, behind the mixture prior if one is asked."""
+    core = models.dcgan_mnist_generator(tp.LATENT_DIM, filters=tuple(args.g_filters))
+    if not args.latent_mixture:
+        return core
+    components, sigma = int(args.latent_mixture[0]), float(args.latent_mixture[1])
+    eps = keras.Input((tp.LATENT_DIM,), name="eps")
+    z = MixturePrior(components, sigma, tp.LATENT_DIM, dtype="float32", name="prior")(eps)
+    return keras.Model(eps, core(z), name="mixture_prior_generator")
 
 
 class TopKLoss(losses.GANLoss):
@@ -92,7 +144,7 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     """Notebook 05's DCGAN with the variant's discriminator, rates and loss."""
     runtime.use_precision(runtime.mixed_precision_policy())
     runtime.seed_everything(tp.SEED)
-    generator = models.dcgan_mnist_generator(tp.LATENT_DIM, filters=tuple(args.g_filters))
+    generator = generator_for(args)
     # a fresh discriminator comes after the restore, which needs the saved one's shapes
     filters = (64, 128) if args.fresh_d_warmup else tuple(args.d_filters)
     discriminator = models.dcgan_mnist_discriminator(args.d_dropout, filters)
@@ -185,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ema-decay", type=float, default=0.999)
     parser.add_argument("--judge-every", type=int, default=500, help="steps between readings")
     parser.add_argument("--samples", type=int, default=2000, help="digits judged each time")
+    parser.add_argument("--latent-mixture", type=float, nargs=2, metavar=("K", "SIGMA"),
+                        help="from scratch: G sees a mixture of K Gaussians of spread SIGMA")
     parser.add_argument("--fresh-d-warmup", type=int, default=0,
                         help="with --resume-from: a new D, first trained alone this many steps")
     args = parser.parse_args(argv)
@@ -192,6 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--fresh-d-warmup {args.fresh_d_warmup}: expected a number of steps >= 0")
     if args.fresh_d_warmup and args.resume_from is None:
         parser.error("--fresh-d-warmup needs --resume-from (a trained G to face)")
+    if args.latent_mixture:
+        components, sigma = args.latent_mixture
+        if components < 1 or components != int(components) or sigma <= 0:
+            parser.error(f"--latent-mixture {components:g} {sigma:g}: expected a whole number "
+                         "of components >= 1 and a spread > 0")
+        if args.resume_from is not None:
+            parser.error("--latent-mixture trains from scratch (a checkpoint's G has no prior)")
     if args.resume_from is None:
         trial(args, None)
         return 0
