@@ -8,6 +8,11 @@ precision the runtime picked, and exits non-zero when a notebook failed:
 
     python tools/run_full_size.py                 # every notebook (about an hour on 2 cores)
     python tools/run_full_size.py --only 02 05    # notebooks 02 and 05
+    GAN_UTILS_PRECISION=float32 python tools/run_full_size.py   # float32 where bfloat16 is fast
+
+The kernels inherit this process's environment, so ``GAN_UTILS_PRECISION`` picks the
+precision and oneDNN's ``ONEDNN_MAX_CPU_ISA`` (e.g. ``AVX2``) makes this CPU run the
+kernels an older one would, to check that the asserts hold on other arithmetic.
 
 The executed notebooks (with their outputs) are kept in the scratch folder, which the
 last line names, for reading a failure or a measured number.
