@@ -33,6 +33,10 @@ def test_path_pairs_are_of_the_kind_asked():
     different = unclear_digits.path_pairs(classes, np.arange(5), 20, False, rng)
     assert all(classes[a] == classes[b] and a != b for a, b in same)
     assert all(classes[a] != classes[b] for a, b in different) and len(different) == 20
+    with pytest.raises(ValueError, match="different class"):     # all clear digits are 0s
+        unclear_digits.path_pairs(classes, np.array([0, 1]), 1, False, rng)
+    with pytest.raises(ValueError, match="one class"):           # one digit of each class
+        unclear_digits.path_pairs(classes, np.array([0, 2, 4]), 1, True, rng)
 
 
 class _FirstCoordinate:
@@ -60,8 +64,8 @@ def test_unclear_share_along_a_slerp_path_by_hand(monkeypatch):
 
 def test_bad_arguments_name_themselves(tmp_path, capsys):
     with pytest.raises(SystemExit):
-        unclear_digits.main(["--generator", str(tmp_path / "missing.keras")])
-    assert "missing.keras: no such file" in capsys.readouterr().err
+        unclear_digits.main(["--generator", str(tmp_path / "missing")])
+    assert "missing: no such folder" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         unclear_digits.main(["--pairs", "0"])
     assert "--pairs at least 1" in capsys.readouterr().err

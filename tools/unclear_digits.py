@@ -17,7 +17,7 @@ MNIST classifier:
 It prints one JSON object::
 
     GAN_UTILS_DATA=../shared/datasets python tools/unclear_digits.py            # shipped
-    python tools/unclear_digits.py --generator runs/05_dcgan_mnist/generator.keras
+    python tools/unclear_digits.py --generator notebooks/runs/05_dcgan_mnist   # yours
 """
 
 from __future__ import annotations
@@ -56,7 +56,16 @@ def between_two_classes(probabilities: np.ndarray, clear: float = CLEAR) -> dict
 
 def path_pairs(classes: np.ndarray, clear_indices: np.ndarray, count: int, same_class: bool,
                rng: np.random.Generator) -> list[tuple[int, int]]:
-    """``count`` pairs of clear samples, of the same class or of different classes."""
+    """``count`` pairs of clear samples, of the same class or of different classes.
+
+    A ValueError, not an endless search, when there is no such pair (e.g. a collapsed
+    generator whose clear digits are all one class)."""
+    found = classes[clear_indices]
+    counts = np.unique(found, return_counts=True)[1]
+    possible = (counts >= 2).any() if same_class else len(counts) >= 2
+    if not possible:
+        raise ValueError(f"no two clear digits of {'one' if same_class else 'different'} "
+                         f"class(es) among {len(clear_indices)} clear ones: nothing to pair")
     pairs: list[tuple[int, int]] = []
     while len(pairs) < count:
         a, b = rng.choice(clear_indices, 2, replace=False)
@@ -95,19 +104,20 @@ def measure(generator, samples: int = 10_000, pairs: int = 300, seed: int = 1) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generator", type=Path,
-                        help="a saved .keras generator (default: the shipped dcgan_mnist)")
+                        help="the folder notebook 05 saves its generator to (default: the "
+                             "shipped dcgan_mnist)")
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--pairs", type=int, default=300, help="paths of each kind")
     args = parser.parse_args(argv)
     if args.samples < 2 or args.pairs < 1:
         parser.error("--samples needs at least 2 and --pairs at least 1")
-    if args.generator is not None and not args.generator.is_file():
-        parser.error(f"--generator {args.generator}: no such file (expected a .keras model)")
+    if args.generator is not None and not args.generator.is_dir():
+        parser.error(f"--generator {args.generator}: no such folder (expected the one "
+                     "notebook 05 saves generator.weights.npz to)")
     if args.generator is None:
         generator = models.pretrained_generator("dcgan_mnist")
     else:
-        import keras
-        generator = keras.models.load_model(args.generator)
+        generator, _ = models.load_generator(args.generator)   # clear errors for bad files
     print(json.dumps(measure(generator, args.samples, args.pairs), indent=1))
     return 0
 
