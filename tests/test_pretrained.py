@@ -452,3 +452,83 @@ def test_recipe_trials_mixture_generator_survives_the_weight_averages_clone():
                 ["--latent-mixture", "10", "0.3", "--resume-from", "/tmp"]):
         with pytest.raises(SystemExit):
             tool.main(bad)
+
+
+def test_info_code_prior_turns_the_first_quantile_into_a_one_hot_code():
+    """tools/info_code.py: c = floor(K * Phi(eps_0)) (Phi(0) = 0.5 -> 5 of 10, Phi(-1) =
+    0.1587 -> 1, Phi(8) -> 10 clipped to 9, Phi(-8) -> 0); G sees [eps_1.., one_hot(c)]."""
+    tool = _tool("info_code")
+    prior = tool.CodePrior(10)
+    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
+    np.testing.assert_array_equal(np.asarray(prior.code(eps)), [5, 1, 9, 0])
+    expected = np.concatenate([eps[:, 1:], np.eye(10, dtype="float32")[[5, 1, 9, 0]]], axis=1)
+    np.testing.assert_array_equal(np.asarray(prior(eps)), expected)
+    for bad in (1, 2.5, True):
+        with pytest.raises(ValueError, match="codes="):
+            tool.CodePrior(bad)
+
+
+def test_info_code_loss_and_purity_worked_out_by_hand():
+    """lambda * CE of uniform code logits is lambda * ln K; purity counts the samples whose
+    class is their code's commonest: codes 0,0,0,1,1,2 read as 3,3,7,4,4,1 -> 5 of 6."""
+    import keras
+
+    from gan_utils import weights
+
+    tool = _tool("info_code")
+    with weights.dtype_policy("float32"):
+        trainer = tool.InfoTrainer(tool.code_generator(100, 10, (8, 8, 8)),
+                                   tool.code_discriminator(10, 0.1, (8, 8)),
+                                   info_weight=2.0, latent_dim=100)
+    z = np.zeros((2, 100), "float32")
+    assert float(trainer._info_loss(z, np.zeros((2, 10), "float32"))) == pytest.approx(
+        2 * np.log(10), rel=1e-5)
+    sure = np.full((2, 10), -30.0, "float32")
+    sure[:, 5] = 30.0   # Q is sure of code 5, which eps_0 = 0 picks
+    assert float(trainer._info_loss(z, sure)) == pytest.approx(0.0, abs=1e-6)
+    reading = tool.code_purity(np.array([0, 0, 0, 1, 1, 2]), np.array([3, 3, 7, 4, 4, 1]), 4)
+    assert reading == {"purity": pytest.approx(5 / 6), "digit_of_code": [3, 4, 1, None]}
+    with pytest.raises(ValueError, match="same length"):
+        tool.code_purity(np.array([0, 1]), np.array([0]), 2)
+    with pytest.raises(ValueError, match="info_weight"):
+        tool.InfoTrainer(trainer.generator, trainer.discriminator, info_weight=0,
+                         latent_dim=100)
+    assert isinstance(trainer.discriminator.output, list) and keras.ops.shape(
+        trainer.discriminator.output[1])[-1] == 10
+    q_before = trainer.discriminator.get_layer("q_code").get_weights()[0].copy()
+    images = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1), dtype="uint8")
+    trainer.fit_more(data.as_dataset(images, 16, seed=0), 2, progress=False)
+    assert trainer.step == 2   # the step ran, and its info term trained Q:
+    assert not np.allclose(trainer.discriminator.get_layer("q_code").get_weights()[0], q_before)
+
+
+def test_recipe_trials_info_code_trains_q_and_reports_code_purity(capsys, tmp_path):
+    """--info-code K LAMBDA: one chunk from scratch; the reading gives the code purity, one
+    digit per code value (each code's commonest class is at least a tenth of it); the
+    final reading and the saved generator (which Keras loads back, code prior and all)."""
+    import keras
+
+    from gan_utils import weights
+
+    tool = _tool("try_mnist_recipes")
+    saved = tmp_path / "info.keras"
+    with weights.dtype_policy("float32"):
+        assert tool.main(["--info-code", "4", "1", "--minutes", "0", "--judge-every", "10",
+                          "--samples", "40", "--batch-size", "16", "--g-filters", "8", "8",
+                          "8", "--d-filters", "8", "8", "--final-samples", "30",
+                          "--save", str(saved)]) == 0
+        loaded = keras.models.load_model(saved)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("{")]
+    assert lines[0]["trial"]["info_code"] == [4.0, 1.0]
+    reading = lines[1]["code_purity"]
+    assert len(reading["digit_of_code"]) == 4 and 0.1 <= reading["purity"] <= 1.0
+    assert lines[2]["final"]["step"] == 10 and lines[3] == {"saved": str(saved)}
+    assert loaded.get_layer("code_prior").codes == 4
+    with pytest.raises(SystemExit):
+        tool.main(["--save", str(tmp_path / "info.h5")])
+    for bad in (["--info-code", "1", "1"], ["--info-code", "2.5", "1"],
+                ["--info-code", "10", "0"], ["--info-code", "10", "1", "--top-k", "0.5"],
+                ["--info-code", "10", "1", "--latent-mixture", "10", "0.3"]):
+        with pytest.raises(SystemExit):
+            tool.main(bad)

@@ -42,6 +42,11 @@ picked by eps's first coordinate (k = floor(K * Phi(eps_0)), so each of the K fi
 random means mu_k ~ N(0, I) is equally likely): a mixture of K separated Gaussian clouds,
 as in DeLiGAN (Gurumurthy et al., 2017) with its means fixed. The layer that does it is
 part of G, so G still takes standard-normal eps and the judge reads it unchanged.
+
+``--info-code K LAMBDA`` (from scratch) is the same question with the code made readable:
+InfoGAN's categorical code (``tools/info_code.py``), K values, a Q head on D's body that
+must read the code back from G's image, weighted LAMBDA (the paper's 1). Each reading then
+also gives ``code_purity``: the share of digits whose class is their code's commonest.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+import info_code  # noqa: E402
 import judge_checkpoint  # noqa: E402
 import keras  # noqa: E402
 import train_pretrained as tp  # noqa: E402
@@ -144,11 +150,18 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     """Notebook 05's DCGAN with the variant's discriminator, rates and loss."""
     runtime.use_precision(runtime.mixed_precision_policy())
     runtime.seed_everything(tp.SEED)
+    callbacks: list[train.Callback] = [train.WeightAverage(args.ema_decay)]
+    if args.info_code:
+        codes, weight = int(args.info_code[0]), float(args.info_code[1])
+        return info_code.InfoTrainer(
+            info_code.code_generator(tp.LATENT_DIM, codes, args.g_filters),
+            info_code.code_discriminator(codes, args.d_dropout, args.d_filters),
+            info_weight=weight, latent_dim=tp.LATENT_DIM, optimizers=adam_pair(args),
+            callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
     generator = generator_for(args)
     # a fresh discriminator comes after the restore, which needs the saved one's shapes
     filters = (64, 128) if args.fresh_d_warmup else tuple(args.d_filters)
     discriminator = models.dcgan_mnist_discriminator(args.d_dropout, filters)
-    callbacks: list[train.Callback] = [train.WeightAverage(args.ema_decay)]
     if checkpoint_dir is not None:
         callbacks.append(train.Checkpoint(checkpoint_dir, every_seconds=1e12))
     return train.GANTrainer(
@@ -197,8 +210,23 @@ def reading(trainer: train.GANTrainer, samples: int, start_seconds: float) -> di
     seconds = history["seconds"][-1] - start_seconds if history["seconds"] else 0.0
     d_outputs = {key: round(float(history[key][-1]), 2) if history[key] else None
                  for key in ("d_real", "d_fake")}
-    return {"step": trainer.step, "seconds": round(seconds),
-            **judge_checkpoint.clarity(trainer.sampling_generator, samples), **d_outputs}
+    result = {"step": trainer.step, "seconds": round(seconds),
+              **judge_checkpoint.clarity(trainer.sampling_generator, samples), **d_outputs}
+    if isinstance(trainer, info_code.InfoTrainer):
+        result["code_purity"] = code_reading(trainer.sampling_generator, samples)
+    return result
+
+
+def code_reading(generator, samples: int) -> dict:
+    """How well the code picks a digit, on the judge's latent vectors (seed 1)."""
+    from gan_utils import metrics
+
+    z = np.random.default_rng(1).standard_normal((samples, tp.LATENT_DIM)).astype("float32")
+    classes = metrics.classify(np.asarray(generator.predict(z, batch_size=500, verbose=0)),
+                               labels=True)
+    prior = info_code.code_prior_of(generator)
+    reading = info_code.code_purity(np.asarray(prior.code(z)), classes, prior.codes)
+    return {"purity": round(reading["purity"], 3), "digit_of_code": reading["digit_of_code"]}
 
 
 def trial(args, checkpoint_dir: Path | None) -> None:
@@ -209,7 +237,8 @@ def trial(args, checkpoint_dir: Path | None) -> None:
     if args.fresh_d_warmup:
         trainer = with_fresh_discriminator(trainer, args, dataset)
     start = trainer.history["seconds"][-1] if trainer.history["seconds"] else 0.0
-    settings = {k: v for k, v in vars(args).items() if k != "resume_from"}
+    settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+                if k != "resume_from"}
     print(json.dumps({"trial": settings, "resumed_at": trainer.step}), flush=True)
     if checkpoint_dir is not None:
         print(json.dumps(reading(trainer, args.samples, start)), flush=True)
@@ -218,6 +247,11 @@ def trial(args, checkpoint_dir: Path | None) -> None:
         print(json.dumps(reading(trainer, args.samples, start)), flush=True)
         if trainer.history["seconds"][-1] - start >= 60 * args.minutes:
             break
+    if args.final_samples:
+        print(json.dumps({"final": reading(trainer, args.final_samples, start)}), flush=True)
+    if args.save is not None:
+        trainer.sampling_generator.save(args.save)
+        print(json.dumps({"saved": str(args.save)}), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,11 +271,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ema-decay", type=float, default=0.999)
     parser.add_argument("--judge-every", type=int, default=500, help="steps between readings")
     parser.add_argument("--samples", type=int, default=2000, help="digits judged each time")
+    parser.add_argument("--final-samples", type=int, default=0,
+                        help="judge the last generator again on this many digits")
+    parser.add_argument("--save", type=Path,
+                        help="save the last weight-averaged generator to this .keras file")
     parser.add_argument("--latent-mixture", type=float, nargs=2, metavar=("K", "SIGMA"),
                         help="from scratch: G sees a mixture of K Gaussians of spread SIGMA")
+    parser.add_argument("--info-code", type=float, nargs=2, metavar=("K", "LAMBDA"),
+                        help="from scratch: InfoGAN's K-valued code, read back with weight "
+                             "LAMBDA")
     parser.add_argument("--fresh-d-warmup", type=int, default=0,
                         help="with --resume-from: a new D, first trained alone this many steps")
     args = parser.parse_args(argv)
+    if args.save is not None and args.save.suffix != ".keras":
+        parser.error(f"--save {args.save}: expected a file name ending in .keras")
     if args.fresh_d_warmup < 0:
         parser.error(f"--fresh-d-warmup {args.fresh_d_warmup}: expected a number of steps >= 0")
     if args.fresh_d_warmup and args.resume_from is None:
@@ -253,6 +296,14 @@ def main(argv: list[str] | None = None) -> int:
                          "of components >= 1 and a spread > 0")
         if args.resume_from is not None:
             parser.error("--latent-mixture trains from scratch (a checkpoint's G has no prior)")
+    if args.info_code:
+        codes, weight = args.info_code
+        if codes < 2 or codes != int(codes) or weight <= 0:
+            parser.error(f"--info-code {codes:g} {weight:g}: expected a whole number of code "
+                         "values >= 2 and a weight > 0")
+        if args.resume_from is not None or args.latent_mixture or args.top_k < 1:
+            parser.error("--info-code trains from scratch, alone (no --resume-from, "
+                         "--latent-mixture or --top-k)")
     if args.resume_from is None:
         trial(args, None)
         return 0

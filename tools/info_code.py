@@ -1,0 +1,147 @@
+"""An InfoGAN-style categorical code for notebook 05's DCGAN: a trial of issue 14's lever.
+
+``tools/unclear_digits.py`` finds most of the shipped generator's unclear digits between
+two classes: G maps one connected Gaussian onto ten separate digit clouds, so it must draw
+something on the way from one to the next. InfoGAN (Chen et al., 2016) gives G a latent
+with a discrete part, a one-hot code c of K values, and makes the code *readable*: a
+small head Q on D's body guesses c from G(z, c), and both G and Q are trained to make
+that guess right (the mutual-information term, lambda * cross-entropy). No label is used:
+G learns by itself to give each code value its own kind of image, which on MNIST is
+mostly one digit per value, and a clear one, since an image between two digits is one
+Q cannot read.
+
+Two pieces, used by ``tools/try_mnist_recipes.py --info-code K LAMBDA``:
+
+- :class:`CodePrior`, a layer in front of the generator: eps ~ N(0, I) of 100 numbers
+  becomes [eps_1..eps_99, one_hot(c)], with c = floor(K * Phi(eps_0)) (each value equally
+  likely). G still takes standard-normal eps, so every tool that draws digits from the
+  shipped generator reads it unchanged.
+- :class:`InfoTrainer`, the engine with one step changed: D has two outputs (the
+  real/fake logit and Q's code logits) and both updates add lambda * CE(c, Q(G(z))).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_utils import models
+from gan_utils.train import loop
+from gan_utils.train import step as step_lib
+
+
+@keras.saving.register_keras_serializable(package="info_code")
+class CodePrior(keras.layers.Layer):
+    """eps (N, dim) -> [eps[:, 1:], one_hot(c)] (N, dim - 1 + codes), c from eps_0's
+    standard-normal quantile: c = floor(codes * Phi(eps_0)), so each code is equally likely."""
+
+    def __init__(self, codes: int, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(codes, bool) or int(codes) != codes or codes < 2:
+            raise ValueError(f"codes={codes!r}: expected a whole number of code values >= 2")
+        self.codes = int(codes)
+
+    def code(self, eps) -> tf.Tensor:
+        """The code value each eps picks (int32, shape (N,))."""
+        quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
+        return tf.clip_by_value(tf.cast(tf.floor(quantile * self.codes), "int32"),
+                                0, self.codes - 1)
+
+    def call(self, eps):
+        eps = tf.cast(eps, "float32")
+        return tf.concat([eps[:, 1:], tf.one_hot(self.code(eps), self.codes)], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1] - 1 + self.codes)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "codes": self.codes}
+
+
+def code_generator(latent_dim: int, codes: int, filters=(256, 128, 64)) -> keras.Model:
+    """Notebook 05's generator behind a :class:`CodePrior`: eps (latent_dim,) -> image."""
+    core = models.dcgan_mnist_generator(latent_dim - 1 + codes, filters=tuple(filters))
+    eps = keras.Input((latent_dim,), name="eps")
+    prior = CodePrior(codes, dtype="float32", name="code_prior")
+    return keras.Model(eps, core(prior(eps)), name="info_code_generator")
+
+
+def code_discriminator(codes: int, dropout: float, filters=(64, 128)) -> keras.Model:
+    """Notebook 05's discriminator with InfoGAN's Q head on its body: image -> (logit,
+    code logits). Q is the paper's for MNIST, Dense 128 -> LeakyReLU(0.2) -> Dense K."""
+    from keras import layers
+
+    plain = models.dcgan_mnist_discriminator(dropout, tuple(filters))
+    body = plain.get_layer("flatten").output
+    hidden = layers.LeakyReLU(0.2, name="q_act")(layers.Dense(128, name="q_hidden")(body))
+    code_logits = layers.Dense(codes, dtype="float32", name="q_code")(hidden)
+    return keras.Model(plain.input, [plain.output, code_logits], name="info_code_discriminator")
+
+
+def code_prior_of(generator: keras.Model) -> CodePrior:
+    """The generator's :class:`CodePrior` layer."""
+    return generator.get_layer("code_prior")
+
+
+class InfoTrainer(loop.GANTrainer):
+    """The engine with InfoGAN's step: D's and G's losses each gain lambda * CE(c, Q(G(z))).
+
+    Alternating, one D update per G update, as the engine's default; the noise and label
+    noise come from the step number, as there, so the run repeats.
+    """
+
+    def __init__(self, generator, discriminator, *, info_weight: float = 1.0, **kwargs):
+        if not info_weight > 0:
+            raise ValueError(f"info_weight={info_weight!r}: expected a weight > 0")
+        self.info_weight = float(info_weight)
+        super().__init__(generator, discriminator, **kwargs)
+
+    def _info_loss(self, z, code_logits) -> tf.Tensor:
+        """lambda * the cross-entropy of Q's guess at the code z carries."""
+        code = code_prior_of(self.generator).code(z)
+        return self.info_weight * tf.reduce_mean(
+            keras.losses.sparse_categorical_crossentropy(
+                code, tf.cast(code_logits, "float32"), from_logits=True))
+
+    def train_step(self, images, labels=None, step=0) -> tf.Tensor:
+        G, D = self.generator, self.discriminator
+        batch = tf.shape(images)[0]
+        z = self._latent(batch, step, loop._NOISE_SALT)
+        with tf.GradientTape() as tape:
+            fake = G(z, training=True)
+            real_out, _ = D(images, training=True)
+            fake_out, code_logits = D(fake, training=True)
+            d_loss = (self.loss.discriminator(real_out, fake_out,
+                                              self._seed(step, loop._LABEL_SALT))
+                      + self._info_loss(z, code_logits))
+        grads = step_lib.gradients(self.d_optimizer, tape, d_loss, D.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, D.trainable_variables))
+
+        z = self._latent(batch, step, loop._GEN_SALT)
+        with tf.GradientTape() as tape:   # G's turn, through the D just updated
+            fake_out, code_logits = D(G(z, training=True), training=True)
+            g_loss = self.loss.generator(fake_out) + self._info_loss(z, code_logits)
+        grads = step_lib.gradients(self.g_optimizer, tape, g_loss, G.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, G.trainable_variables))
+        result = step_lib.report(self.loss, d_loss, g_loss, real_out, fake_out)
+        return tf.stack([result[key] for key in loop.HISTORY_KEYS[1:5]])
+
+
+def code_purity(codes: np.ndarray, classes: np.ndarray, num_codes: int) -> dict:
+    """How well the code picks a digit: for each code value its commonest class, and the
+    share of all samples whose class is their code's commonest (1.0: one digit per code)."""
+    codes, classes = np.asarray(codes), np.asarray(classes)
+    if codes.shape != classes.shape or codes.ndim != 1:
+        raise ValueError(f"codes {codes.shape} and classes {classes.shape}: expected two "
+                         "vectors of the same length")
+    majority, agreeing = [], 0
+    for value in range(num_codes):
+        members = classes[codes == value]
+        if members.size == 0:
+            majority.append(None)
+            continue
+        counts = np.bincount(members)
+        majority.append(int(counts.argmax()))
+        agreeing += int(counts.max())
+    return {"purity": agreeing / max(len(codes), 1), "digit_of_code": majority}
