@@ -169,11 +169,34 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     they are; FID compares the samples with as many training digits, beside real-vs-real.
     """
     generator = models.load_pretrained_generator(name, path)
-    rng = np.random.default_rng(SEED)
-    z = rng.standard_normal((samples, LATENT_DIM)).astype(np.float32)
+    z = evaluation_latents(samples)
     asked = np.arange(samples) % 10
     inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
     fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
+    scores = score_digits(fakes)
+    if name == "cgan_mnist":
+        count = min(ACCURACY_SAMPLES, samples)
+        read = metrics.classify(fakes[:count], labels=True)
+        scores["accuracy_as_asked"] = float(np.mean(read == asked[:count]))
+        scores["accuracy_samples"] = count
+    grid = fakes[:100][np.argsort(asked[:100], kind="stable")] if name == "cgan_mnist" \
+        else fakes[:100]
+    fig = viz.show_images(grid, ncols=10, title=f"{name}: shipped generator")
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    fig.savefig(figure_dir / f"{name}_samples.png", dpi=100)
+    return scores
+
+
+def evaluation_latents(samples: int) -> np.ndarray:
+    """The latent vectors every model card's scores are measured on (seed SEED)."""
+    return np.random.default_rng(SEED).standard_normal((samples, LATENT_DIM)).astype(np.float32)
+
+
+def score_digits(fakes: np.ndarray) -> dict:
+    """A model card's scores of generated digits: FID against twice as many training
+    digits (half for real-vs-real), the classifier score, and how clear the course's MNIST
+    classifier finds them beside the 10,000 real test digits."""
+    samples = len(fakes)
     train_images, _ = data.load_images("mnist", "train")
     test_images, _ = data.load_images("mnist", "test")
     real = np.random.default_rng(SEED).permutation(train_images)[:2 * samples]
@@ -192,16 +215,6 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
               "real_mean_top": real_confidence.mean_top,
               "real_share_above": real_confidence.share_above,
               "threshold": fake_confidence.threshold}
-    if name == "cgan_mnist":
-        count = min(ACCURACY_SAMPLES, samples)
-        read = metrics.classify(fakes[:count], labels=True)
-        scores["accuracy_as_asked"] = float(np.mean(read == asked[:count]))
-        scores["accuracy_samples"] = count
-    grid = fakes[:100][np.argsort(asked[:100], kind="stable")] if name == "cgan_mnist" \
-        else fakes[:100]
-    fig = viz.show_images(grid, ncols=10, title=f"{name}: shipped generator")
-    figure_dir.mkdir(parents=True, exist_ok=True)
-    fig.savefig(figure_dir / f"{name}_samples.png", dpi=100)
     return scores
 
 

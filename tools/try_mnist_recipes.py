@@ -43,6 +43,9 @@ random means mu_k ~ N(0, I) is equally likely): a mixture of K separated Gaussia
 as in DeLiGAN (Gurumurthy et al., 2017) with its means fixed. The layer that does it is
 part of G, so G still takes standard-normal eps and the judge reads it unchanged.
 
+``--save FILE.keras`` keeps a trial's last weight-averaged generator, and ``--score
+FILE.keras`` (no training) scores it as a model card's generator is scored.
+
 ``--info-code K LAMBDA`` (from scratch) is the same question with the code made readable:
 InfoGAN's categorical code (``tools/info_code.py``), K values, a Q head on D's body that
 must read the code back from G's image, weighted LAMBDA (the paper's 1). Each reading then
@@ -254,6 +257,18 @@ def trial(args, checkpoint_dir: Path | None) -> None:
         print(json.dumps({"saved": str(args.save)}), flush=True)
 
 
+def score_saved(path: Path) -> dict:
+    """A generator a trial saved (``--save``), scored as a model card's: the latent vectors,
+    training digits and classifier of ``train_pretrained.evaluate``, 10,000 digits."""
+    generator = keras.models.load_model(path)   # info_code's layers are registered above
+    fakes = np.asarray(generator.predict(tp.evaluation_latents(tp.EVAL_SAMPLES),
+                                         batch_size=500, verbose=0))
+    scores = tp.score_digits(fakes)
+    return {key: [round(v, 4) for v in value] if isinstance(value, list)
+            else round(value, 4) if isinstance(value, float) else value
+            for key, value in scores.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10, help="training minutes")
@@ -282,7 +297,16 @@ def main(argv: list[str] | None = None) -> int:
                              "LAMBDA")
     parser.add_argument("--fresh-d-warmup", type=int, default=0,
                         help="with --resume-from: a new D, first trained alone this many steps")
+    parser.add_argument("--score", type=Path, metavar="FILE.keras",
+                        help="train nothing: score a generator a trial saved, as a model "
+                             "card's (10,000 digits, FID and the classifier's reading)")
     args = parser.parse_args(argv)
+    if args.score is not None:
+        if args.score.suffix != ".keras" or not args.score.is_file():
+            parser.error(f"--score {args.score}: expected a .keras file a trial saved "
+                         "with --save")
+        print(json.dumps({"scores": str(args.score), **score_saved(args.score)}), flush=True)
+        return 0
     if args.save is not None and args.save.suffix != ".keras":
         parser.error(f"--save {args.save}: expected a file name ending in .keras")
     if args.fresh_d_warmup < 0:

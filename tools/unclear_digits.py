@@ -18,6 +18,7 @@ It prints one JSON object::
 
     GAN_UTILS_DATA=../shared/datasets python tools/unclear_digits.py            # shipped
     python tools/unclear_digits.py --generator notebooks/runs/05_dcgan_mnist   # yours
+    python tools/unclear_digits.py --generator /tmp/info10.keras   # a recipe trial's --save
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from gan_utils import latent, metrics, models  # noqa: E402
 
@@ -111,11 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.samples < 2 or args.pairs < 1:
         parser.error("--samples needs at least 2 and --pairs at least 1")
-    if args.generator is not None and not args.generator.is_dir():
+    trial = args.generator is not None and args.generator.suffix == ".keras"
+    if args.generator is not None and not (args.generator.is_dir() or trial
+                                           and args.generator.is_file()):
         parser.error(f"--generator {args.generator}: no such folder (expected the one "
-                     "notebook 05 saves generator.weights.npz to)")
+                     "notebook 05 saves generator.weights.npz to) or .keras file (a "
+                     "try_mnist_recipes.py --save)")
     if args.generator is None:
         generator = models.pretrained_generator("dcgan_mnist")
+    elif trial:
+        import info_code  # noqa: F401  (registers the code prior a trial's G may hold)
+        import keras
+        import try_mnist_recipes  # noqa: F401  (and the mixture prior)
+
+        generator = keras.models.load_model(args.generator)
     else:
         generator, _ = models.load_generator(args.generator)   # clear errors for bad files
     print(json.dumps(measure(generator, args.samples, args.pairs), indent=1))
