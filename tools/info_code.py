@@ -31,6 +31,14 @@ from gan_utils.train import loop
 from gan_utils.train import step as step_lib
 
 
+def first_quantile_choice(eps, count: int) -> tf.Tensor:
+    """One of ``count`` equally likely choices per row, from eps_0's standard-normal
+    quantile: floor(count * Phi(eps_0)), clipped to count - 1 (int32, shape (N,)). The code
+    prior here and the mixture prior of ``try_mnist_recipes.py`` both pick this way."""
+    quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
+    return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
+
+
 @keras.saving.register_keras_serializable(package="info_code")
 class CodePrior(keras.layers.Layer):
     """eps (N, dim) -> [eps[:, 1:], one_hot(c)] (N, dim - 1 + codes), c from eps_0's
@@ -44,9 +52,7 @@ class CodePrior(keras.layers.Layer):
 
     def code(self, eps) -> tf.Tensor:
         """The code value each eps picks (int32, shape (N,))."""
-        quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
-        return tf.clip_by_value(tf.cast(tf.floor(quantile * self.codes), "int32"),
-                                0, self.codes - 1)
+        return first_quantile_choice(eps, self.codes)
 
     def call(self, eps):
         eps = tf.cast(eps, "float32")

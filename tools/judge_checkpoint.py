@@ -51,11 +51,22 @@ def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
         callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
 
 
-def clarity(generator, samples: int) -> dict:
-    """The course classifier's reading of ``samples`` digits drawn with seed 1."""
+def judged_digits(generator, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's latent vectors (``samples`` of seed 1) and the course classifier's
+    class probabilities for the digits the generator draws from them."""
     z = np.random.default_rng(1).standard_normal((samples, tp.LATENT_DIM)).astype("float32")
     fakes = np.asarray(generator.predict(z, batch_size=500, verbose=0), dtype="float32")
-    reading = metrics.classifier_confidence(metrics.classify(fakes))
+    return z, metrics.classify(fakes)
+
+
+def clarity(generator, samples: int) -> dict:
+    """The course classifier's reading of ``samples`` digits drawn with seed 1."""
+    return clarity_of(judged_digits(generator, samples)[1])
+
+
+def clarity_of(probabilities: np.ndarray) -> dict:
+    """Mean top-class probability, share above 0.9, rarest and commonest class, rounded."""
+    reading = metrics.classifier_confidence(probabilities)
     return {"mean_top": round(float(reading.mean_top), 4),
             "share_above": round(float(reading.share_above), 4),
             "min_share": round(float(min(reading.class_shares)), 4),

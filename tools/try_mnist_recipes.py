@@ -88,11 +88,7 @@ class MixturePrior(keras.layers.Layer):
 
     def component(self, eps):
         """Which mixture component each eps picks, from its first coordinate's quantile."""
-        import tensorflow as tf
-
-        quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
-        return tf.clip_by_value(tf.cast(tf.floor(quantile * self.components), "int32"),
-                                0, self.components - 1)
+        return info_code.first_quantile_choice(eps, self.components)
 
     def call(self, eps):
         import tensorflow as tf
@@ -213,23 +209,16 @@ def reading(trainer: train.GANTrainer, samples: int, start_seconds: float) -> di
     seconds = history["seconds"][-1] - start_seconds if history["seconds"] else 0.0
     d_outputs = {key: round(float(history[key][-1]), 2) if history[key] else None
                  for key in ("d_real", "d_fake")}
+    z, probabilities = judge_checkpoint.judged_digits(trainer.sampling_generator, samples)
     result = {"step": trainer.step, "seconds": round(seconds),
-              **judge_checkpoint.clarity(trainer.sampling_generator, samples), **d_outputs}
+              **judge_checkpoint.clarity_of(probabilities), **d_outputs}
     if isinstance(trainer, info_code.InfoTrainer):
-        result["code_purity"] = code_reading(trainer.sampling_generator, samples)
+        prior = info_code.code_prior_of(trainer.sampling_generator)
+        purity = info_code.code_purity(np.asarray(prior.code(z)), probabilities.argmax(axis=1),
+                                       prior.codes)
+        result["code_purity"] = {"purity": round(purity["purity"], 3),
+                                 "digit_of_code": purity["digit_of_code"]}
     return result
-
-
-def code_reading(generator, samples: int) -> dict:
-    """How well the code picks a digit, on the judge's latent vectors (seed 1)."""
-    from gan_utils import metrics
-
-    z = np.random.default_rng(1).standard_normal((samples, tp.LATENT_DIM)).astype("float32")
-    classes = metrics.classify(np.asarray(generator.predict(z, batch_size=500, verbose=0)),
-                               labels=True)
-    prior = info_code.code_prior_of(generator)
-    reading = info_code.code_purity(np.asarray(prior.code(z)), classes, prior.codes)
-    return {"purity": round(reading["purity"], 3), "digit_of_code": reading["digit_of_code"]}
 
 
 def trial(args, checkpoint_dir: Path | None) -> None:

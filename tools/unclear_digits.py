@@ -122,9 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.generator is None:
         generator = models.pretrained_generator("dcgan_mnist")
     elif trial:
-        import info_code  # noqa: F401  (registers the code prior a trial's G may hold)
         import keras
-        import try_mnist_recipes  # noqa: F401  (and the mixture prior)
+        import try_mnist_recipes  # noqa: F401  (registers the priors a trial's G may hold)
 
         generator = keras.models.load_model(args.generator)
     else:
