@@ -59,13 +59,19 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     (tools/try_mnist_recipes.py --g-filters).
     """
     import keras
-    from keras import layers
 
     positive_int("latent_dim", latent_dim)
+    z = keras.Input((latent_dim,), name="z")
+    return keras.Model(z, _dcgan_mnist_drawing(z, activation, filters), name=name)
+
+
+def _dcgan_mnist_drawing(z, activation: str, filters: tuple[int, int, int]):
+    """Notebook 05's generator from its input tensor ``z`` to the image tensor."""
+    from keras import layers
+
     if len(filters) != 3:
         raise ValueError(f"filters={filters!r}: expected three numbers of filters")
     projected, *upsampling = (positive_int("filters", count) for count in filters)
-    z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(7 * 7 * projected, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(z)
     x = layers.BatchNormalization(name="project_bn")(x)
@@ -78,8 +84,109 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
         x = _hidden_activation(activation, f"up{i}_act")(x)
     x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False,
                                kernel_initializer=dcgan_initializer(), name="to_image")(x)
-    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return layers.Activation("tanh", dtype="float32", name="tanh")(x)
+
+
+# --- InfoGAN's categorical code (the shipped MNIST generator, notebook 07) ---
+# Chen et al. (2016): part of the latent is a one-hot code c of K values, and a head Q on
+# D's body is trained, with G, to read c back from G's image. Nothing tells G what a
+# code means; on MNIST it learns to give each value mostly one digit, and draws clearer
+# digits, since an image between two digits is one Q cannot read. The code is taken
+# from z's first number, so the generator still takes z ~ N(0, I) like any other.
+
+
+def first_quantile_choice(z, count: int):
+    """One of ``count`` equally likely choices per row of ``z``, from z_0's standard-normal
+    quantile: floor(count * Phi(z_0)), clipped to count - 1 (int32, shape (N,))."""
+    import numpy as np
+    import tensorflow as tf
+
+    quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(z[:, 0], "float32") / np.sqrt(2.0)))
+    return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
+
+
+def _code_prior_class():
+    """The CodePrior layer class, made (and registered with Keras) on first use, so that
+    importing gan_utils.models does not import Keras."""
+    global _CODE_PRIOR
+    if _CODE_PRIOR is None:
+        import keras
+        import tensorflow as tf
+
+        @keras.saving.register_keras_serializable(package="gan_utils")
+        class CodePrior(keras.layers.Layer):
+            """z (N, dim) -> [z[:, 1:], one_hot(c)] (N, dim - 1 + codes), where
+            c = floor(codes * Phi(z_0)): each code value equally likely."""
+
+            def __init__(self, codes: int, **kwargs):
+                super().__init__(**kwargs)
+                if isinstance(codes, bool) or int(codes) != codes or codes < 2:
+                    raise ValueError(f"codes={codes!r}: expected a whole number of code "
+                                     "values >= 2")
+                self.codes = int(codes)
+
+            def code(self, z):
+                """The code value each z picks (int32, shape (N,))."""
+                return first_quantile_choice(z, self.codes)
+
+            def call(self, z):
+                z = tf.cast(z, "float32")
+                return tf.concat([z[:, 1:], tf.one_hot(self.code(z), self.codes)], axis=1)
+
+            def compute_output_shape(self, input_shape):
+                return (input_shape[0], input_shape[1] - 1 + self.codes)
+
+            def get_config(self) -> dict:
+                return {**super().get_config(), "codes": self.codes}
+
+        _CODE_PRIOR = CodePrior
+    return _CODE_PRIOR
+
+
+_CODE_PRIOR = None
+
+
+def code_prior(codes: int, name: str = "code_prior"):
+    """A CodePrior layer: z -> [z_1..z_{n-1}, one_hot(c)], c from z_0's quantile."""
+    return _code_prior_class()(codes, dtype="float32", name=name)
+
+
+def info_dcgan_mnist_generator(latent_dim: int = 100, codes: int = 10,
+                               filters: tuple[int, int, int] = (256, 128, 64),
+                               name: str = "info_dcgan_mnist_generator"):
+    """Notebook 05's generator behind InfoGAN's code: z (latent_dim,) -> image (28, 28, 1).
+
+    z_0 picks the code c (one of ``codes``, by its quantile); the DCGAN generator sees
+    z_1..z_{latent_dim-1} and one_hot(c). :func:`latent_code` says which code a z picks.
+    """
+    import keras
+
+    positive_int("latent_dim", latent_dim)
+    z = keras.Input((latent_dim,), name="z")
+    image = _dcgan_mnist_drawing(code_prior(codes)(z), "relu", tuple(filters))
     return keras.Model(z, image, name=name)
+
+
+def latent_code(z, codes: int = 10):
+    """The code value (0 .. codes-1) each row of ``z`` picks in an InfoGAN generator."""
+    import numpy as np
+
+    return np.asarray(first_quantile_choice(np.asarray(z, dtype="float32"), codes))
+
+
+def info_dcgan_mnist_discriminator(codes: int = 10, dropout: float = 0.3,
+                                   filters: tuple[int, int] = (64, 128),
+                                   name: str = "info_dcgan_mnist_discriminator"):
+    """Notebook 05's discriminator with InfoGAN's Q head on its body: image -> (logit,
+    code logits). Q is the paper's for MNIST: Dense 128 -> LeakyReLU(0.2) -> Dense K."""
+    import keras
+    from keras import layers
+
+    plain = dcgan_mnist_discriminator(dropout, tuple(filters))
+    body = plain.get_layer("flatten").output
+    hidden = layers.LeakyReLU(0.2, name="q_act")(layers.Dense(128, name="q_hidden")(body))
+    code_logits = layers.Dense(codes, dtype="float32", name="q_code")(hidden)
+    return keras.Model(plain.input, [plain.output, code_logits], name=name)
 
 
 def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (64, 128),
@@ -427,7 +534,8 @@ PRETRAINED_GENERATORS = {
     "cifar10_frog": ("frog_generator", {"latent_dim": 32, "filters": 64}),
 }
 #: The builders a saved generator may name (its architecture is rebuilt by one of these).
-GENERATOR_BUILDERS = ("mlp_generator", "dcgan_mnist_generator", "frog_generator",
+GENERATOR_BUILDERS = ("mlp_generator", "dcgan_mnist_generator", "info_dcgan_mnist_generator",
+                      "frog_generator",
                       "dcgan64_generator", "cgan_mnist_generator")
 #: What notebook 05 writes into its output folder: the weights and how they were trained.
 GENERATOR_WEIGHTS_FILE = "generator.weights.npz"

@@ -249,6 +249,55 @@ def test_mnist_builders_reject_bad_arguments():
         models.dcgan_mnist_discriminator(dropout=1.5)
 
 
+# --- InfoGAN's code (the shipped MNIST generator) ----------------------------------
+
+def test_info_generator_is_notebook_05s_behind_a_code_taken_from_z0():
+    """c = floor(10 * Phi(z_0)): Phi(0) = 0.5 -> 5, Phi(-1) = 0.1587 -> 1, Phi(1) = 0.8413
+    -> 8, Phi(+-8) -> 9 and 0 (clipped); G's own layers see [z_1..z_99, one_hot(c)], so it
+    has 9 more projection inputs than notebook 05's (100 - 1 + 10), and no other change."""
+    z = np.zeros((5, 100), "float32")
+    z[:, 0] = [0.0, -1.0, 1.0, 8.0, -8.0]
+    np.testing.assert_array_equal(models.latent_code(z), [5, 1, 8, 9, 0])
+    np.testing.assert_array_equal(models.latent_code(z, codes=4), [2, 0, 3, 3, 0])
+    G = models.info_dcgan_mnist_generator(latent_dim=100, codes=10)
+    plain = models.dcgan_mnist_generator(latent_dim=100)
+    assert G.count_params() - plain.count_params() == 9 * 7 * 7 * 256
+    assert [layer.name for layer in G.layers[2:]] == [layer.name for layer in plain.layers[1:]]
+    prior = G.get_layer("code_prior")
+    expected = np.concatenate([z[:, 1:], np.eye(10, dtype="float32")[[5, 1, 8, 9, 0]]], axis=1)
+    np.testing.assert_array_equal(np.asarray(prior(z)), expected)
+    assert G(z, training=False).shape == (5, 28, 28, 1)
+    for bad in (1, 2.5, True):
+        with pytest.raises(ValueError, match="codes="):
+            models.code_prior(bad)
+
+
+def test_info_generator_keeps_its_code_through_keras_and_weights_files(tmp_path):
+    """A .keras file (the layer is registered) and the course's weights file (the
+    architecture rebuilt by the builder) both give back the same function."""
+    keras.utils.set_random_seed(3)
+    G = models.info_dcgan_mnist_generator(latent_dim=12, codes=4, filters=(8, 8, 8))
+    z = np.random.default_rng(0).standard_normal((6, 12)).astype("float32")
+    G.save(tmp_path / "g.keras")
+    again = keras.models.load_model(tmp_path / "g.keras")
+    assert again.get_layer("code_prior").codes == 4
+    np.testing.assert_allclose(again(z, training=False), G(z, training=False), atol=1e-6)
+    args = {"latent_dim": 12, "codes": 4, "filters": [8, 8, 8]}
+    models.save_generator(G, tmp_path / "run", "info_dcgan_mnist_generator", args)
+    loaded, _ = models.load_generator(tmp_path / "run")
+    np.testing.assert_allclose(loaded(z, training=False), G(z, training=False), atol=1e-6)
+
+
+def test_info_discriminator_adds_q_head_on_notebook_05s_body():
+    """(logit, code logits); Q is Dense 6272 -> 128, LeakyReLU, Dense 128 -> K on top of
+    notebook 05's discriminator, whose weights are all still there."""
+    D = models.info_dcgan_mnist_discriminator(codes=10, dropout=0.1)
+    logit, code_logits = D(np.zeros((3, 28, 28, 1), "float32"))
+    assert logit.shape == (3, 1) and code_logits.shape == (3, 10)
+    q = (7 * 7 * 128 * 128 + 128) + (128 * 10 + 10)
+    assert D.count_params() == 212_865 + q
+
+
 # --- predictions from gan_utils.conv ---------------------------------------------
 
 def test_mnist_shapes_match_gan_utils_conv_predictions():

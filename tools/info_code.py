@@ -30,59 +30,18 @@ from gan_utils import models
 from gan_utils.train import loop
 from gan_utils.train import step as step_lib
 
-
-def first_quantile_choice(eps, count: int) -> tf.Tensor:
-    """One of ``count`` equally likely choices per row, from eps_0's standard-normal
-    quantile: floor(count * Phi(eps_0)), clipped to count - 1 (int32, shape (N,)). The code
-    prior here and the mixture prior of ``try_mnist_recipes.py`` both pick this way."""
-    quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(eps[:, 0], "float32") / np.sqrt(2.0)))
-    return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
-
-
-@keras.saving.register_keras_serializable(package="info_code")
-class CodePrior(keras.layers.Layer):
-    """eps (N, dim) -> [eps[:, 1:], one_hot(c)] (N, dim - 1 + codes), c from eps_0's
-    standard-normal quantile: c = floor(codes * Phi(eps_0)), so each code is equally likely."""
-
-    def __init__(self, codes: int, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(codes, bool) or int(codes) != codes or codes < 2:
-            raise ValueError(f"codes={codes!r}: expected a whole number of code values >= 2")
-        self.codes = int(codes)
-
-    def code(self, eps) -> tf.Tensor:
-        """The code value each eps picks (int32, shape (N,))."""
-        return first_quantile_choice(eps, self.codes)
-
-    def call(self, eps):
-        eps = tf.cast(eps, "float32")
-        return tf.concat([eps[:, 1:], tf.one_hot(self.code(eps), self.codes)], axis=1)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[1] - 1 + self.codes)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "codes": self.codes}
+first_quantile_choice = models.first_quantile_choice   # the code prior's pick, shared
+CodePrior = models._code_prior_class()
 
 
 def code_generator(latent_dim: int, codes: int, filters=(256, 128, 64)) -> keras.Model:
-    """Notebook 05's generator behind a :class:`CodePrior`: eps (latent_dim,) -> image."""
-    core = models.dcgan_mnist_generator(latent_dim - 1 + codes, filters=tuple(filters))
-    eps = keras.Input((latent_dim,), name="eps")
-    prior = CodePrior(codes, dtype="float32", name="code_prior")
-    return keras.Model(eps, core(prior(eps)), name="info_code_generator")
+    """Notebook 05's generator behind a code prior (``models.info_dcgan_mnist_generator``)."""
+    return models.info_dcgan_mnist_generator(latent_dim, codes, tuple(filters))
 
 
 def code_discriminator(codes: int, dropout: float, filters=(64, 128)) -> keras.Model:
-    """Notebook 05's discriminator with InfoGAN's Q head on its body: image -> (logit,
-    code logits). Q is the paper's for MNIST, Dense 128 -> LeakyReLU(0.2) -> Dense K."""
-    from keras import layers
-
-    plain = models.dcgan_mnist_discriminator(dropout, tuple(filters))
-    body = plain.get_layer("flatten").output
-    hidden = layers.LeakyReLU(0.2, name="q_act")(layers.Dense(128, name="q_hidden")(body))
-    code_logits = layers.Dense(codes, dtype="float32", name="q_code")(hidden)
-    return keras.Model(plain.input, [plain.output, code_logits], name="info_code_discriminator")
+    """Notebook 05's discriminator with Q's head (``models.info_dcgan_mnist_discriminator``)."""
+    return models.info_dcgan_mnist_discriminator(codes, dropout, tuple(filters))
 
 
 def code_prior_of(generator: keras.Model) -> CodePrior:
