@@ -46,7 +46,7 @@ def _generate(generator, z, labels=None) -> np.ndarray:
 
 
 def principal_latent_directions(generator, num_latents: int = 32, epsilon: float = 0.1,
-                                seed: int = 0, labels=None
+                                seed: int = 0, labels=None, code_coordinates=()
                                 ) -> tuple[np.ndarray, np.ndarray]:
     """Latent directions ordered by how much they change G's output (notebook 07).
 
@@ -55,11 +55,20 @@ def principal_latent_directions(generator, num_latents: int = 32, epsilon: float
     average J^T J are the directions v maximising E ||J v||^2. Returns ``(directions,
     strengths)``: unit rows (latent_dim, latent_dim), strongest first, and the
     eigenvalues (mean squared pixel change per unit step).
+
+    ``code_coordinates``: coordinates G reads as a code (``models.latent_code``): the
+    image is flat along them inside each code value's interval and jumps at its edges, so
+    their columns of J are 0 (a finite difference across an edge measures a jump, not a
+    slope, and would swamp the average).
     """
     if num_latents < 1 or epsilon <= 0:
         raise ValueError(f"num_latents={num_latents}, epsilon={epsilon}: expected a positive "
                          "count and a positive step")
     latent_dim = int(generator.inputs[0].shape[-1])
+    code_coordinates = list(code_coordinates)
+    if any(not 0 <= i < latent_dim for i in code_coordinates):
+        raise ValueError(f"code_coordinates={code_coordinates}: expected coordinates of z, "
+                         f"0 to {latent_dim - 1}")
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((num_latents, latent_dim)).astype(np.float32)
     gram = np.zeros((latent_dim, latent_dim))
@@ -71,6 +80,7 @@ def principal_latent_directions(generator, num_latents: int = 32, epsilon: float
             label = np.full(len(batch), np.ravel(labels)[n % np.size(labels)])
         out = _generate(generator, batch, label).reshape(len(batch), -1).astype(np.float64)
         jacobian = (out[1:] - out[0]).T / epsilon  # (pixels, latent_dim)
+        jacobian[:, code_coordinates] = 0.0
         gram += jacobian.T @ jacobian / num_latents
     strengths, vectors = np.linalg.eigh(gram)
     order = np.argsort(strengths)[::-1]

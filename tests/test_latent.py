@@ -61,6 +61,28 @@ def test_principal_directions_of_a_linear_generator_are_its_singular_vectors():
     np.testing.assert_allclose(np.abs(np.sum(directions * right, axis=1)), 1.0, atol=1e-3)
 
 
+def test_principal_directions_leave_a_code_coordinate_out():
+    """With code_coordinates=[0], J's first column is 0: for G(z) = A z the directions are
+    those of A with its first column zeroed, and e_0 gets strength 0 (a code's image is
+    flat inside each interval; a jump across an edge is not a slope)."""
+    import keras
+
+    A = np.random.default_rng(3).standard_normal((12, 5)).astype(np.float32)
+    z = keras.Input((5,))
+    dense = keras.layers.Dense(12, use_bias=False)
+    generator = keras.Model(z, dense(z))
+    dense.set_weights([A.T])
+    directions, strengths = latent.principal_latent_directions(generator, num_latents=2,
+                                                               code_coordinates=[0])
+    without_code = A.astype(np.float64).copy()
+    without_code[:, 0] = 0.0
+    np.testing.assert_allclose(strengths, np.linalg.svd(without_code, compute_uv=False) ** 2,
+                               rtol=1e-3, atol=1e-6)
+    assert abs(directions[-1, 0]) == pytest.approx(1.0, abs=1e-4)   # the weakest is e_0
+    with pytest.raises(ValueError, match="code_coordinates"):
+        latent.principal_latent_directions(generator, code_coordinates=[5])
+
+
 @pytest.fixture(scope="module")
 def cgan():
     """An untrained conditional generator (notebook 08's architecture)."""
