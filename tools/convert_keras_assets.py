@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from gan_utils import metrics, models, weights  # noqa: E402
 
 SOURCE_COMMIT = "ae6d600"
-GENERATORS = ("dcgan_mnist", "cgan_mnist")
+GENERATORS = ("cgan_mnist",)   # dcgan_mnist was retrained since (train_pretrained.py, with
+                                # InfoGAN's code): its old .keras file is not what ships
 CLASSIFIERS = ("mnist", "cifar10")
 
 

@@ -1,10 +1,10 @@
 """How clear the digits of a train_pretrained run are *now*: judge its latest checkpoint.
 
 Builds the trainer as ``tools/train_pretrained.py`` does (same settings: give the same
-``--steps``, ``--d-dropout``, ``--lr`` and ``--lr-decay-start``), restores the latest
-checkpoint from a *copy* of the run's folder (the running training keeps writing its
-own), draws samples from the weight average and from G itself with a fixed seed, and
-prints one JSON line: the step, the training seconds so far, and for each generator the
+``--steps``, ``--d-dropout``, ``--lr``, ``--lr-decay-start`` and ``--info-weight``),
+restores the latest checkpoint from a *copy* of the run's folder (the running training keeps
+writing its own), draws samples from the weight average and from G itself with a fixed seed,
+and prints one JSON line: the step, the training seconds so far, and for each generator the
 course classifier's mean top-class probability, the share above 0.9 and the rarest and
 commonest digit's share. The DCGAN model card's "On the way" table came from running it
 during training::
@@ -44,8 +44,8 @@ def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
     rate = tp.learning_rate(args.lr, args.steps, args.lr_decay_start)
     callbacks = tp.shipping_callbacks(work_dir, args.ema_decay,
                                       train.SampleGrid(every=100, num_samples=100))
-    return train.GANTrainer(
-        generator, discriminator, latent_dim=tp.LATENT_DIM,
+    return tp.make_trainer(
+        generator, discriminator, args.info_weight, latent_dim=tp.LATENT_DIM,
         optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
                     keras.optimizers.Adam(rate, beta_1=0.5)],
         callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
@@ -73,7 +73,7 @@ def clarity_of(probabilities: np.ndarray) -> dict:
             "max_share": round(float(max(reading.class_shares)), 4)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work_dir", type=Path, help="train_pretrained's --work-dir")
     parser.add_argument("--steps", type=int, required=True, help="the run's total --steps")
@@ -81,8 +81,10 @@ def main() -> int:
     parser.add_argument("--lr-decay-start", type=float, default=1.0)
     parser.add_argument("--d-dropout", type=float, default=0.3)
     parser.add_argument("--ema-decay", type=float, default=0.999)
+    parser.add_argument("--info-weight", type=float, default=1.0,
+                        help="the run's --info-weight (a generator with InfoGAN's code)")
     parser.add_argument("--samples", type=int, default=2000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     source = args.work_dir / NAME
     if not source.is_dir():
         parser.error(f"{source}: no {NAME} run there (expected train_pretrained's --work-dir)")

@@ -39,6 +39,7 @@ SEED = 11
 
 SLIDER_SETTINGS = {0: 1.2, 2: -0.8}   # the screenshot's slider positions
 CLEAR = 0.95                          # classifier probability of the explorer's digit
+CODE_COORDINATES = [0]                # the shipped generator reads z_0 as its InfoGAN code
 
 
 def explorer_cells(seed: int) -> list[str]:
@@ -48,7 +49,8 @@ def explorer_cells(seed: int) -> list[str]:
         "import numpy as np\n"
         "from gan_utils import latent, models\n"
         "generator = models.pretrained_generator('dcgan_mnist')\n"
-        "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)\n"
+        "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,\n"
+        f"                                                   code_coordinates={CODE_COORDINATES})\n"
         "explorer = latent.latent_explorer(\n"
         "    generator, {'principal directions': directions, 'raw coordinates': np.eye(100)},\n"
         f"    num_sliders=6, seed={seed})\n" + moves + "explorer",
@@ -60,7 +62,8 @@ def clear_digit_seed(first: int = SEED, tries: int = 100) -> int:
     from gan_utils import latent, metrics, models
 
     generator = models.pretrained_generator("dcgan_mnist")
-    directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)
+    directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,
+                                                       code_coordinates=CODE_COORDINATES)
     explorer = latent.latent_explorer(
         generator, {"principal directions": directions, "raw coordinates": np.eye(100)},
         num_sliders=6, seed=first)

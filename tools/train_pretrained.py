@@ -40,6 +40,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))   # info_code.py, InfoGAN's step
 
 from gan_utils import data, metrics, models, runtime, train, viz  # noqa: E402
 
@@ -54,12 +55,29 @@ SEED = 2026
 
 
 def build_pair(name: str, d_dropout: float = 0.3):
-    """A fresh (generator, discriminator) pair for ``name``, under the global policy."""
-    if name == "dcgan_mnist":
-        return (models.dcgan_mnist_generator(LATENT_DIM),
-                models.dcgan_mnist_discriminator(dropout=d_dropout))
-    return (models.cgan_mnist_generator(LATENT_DIM, num_classes=10),
-            models.cgan_mnist_discriminator(num_classes=10, dropout=d_dropout))
+    """A fresh (generator, discriminator) pair for ``name``, under the global policy: the
+    generator is the shipped one's builder (``models.PRETRAINED_GENERATORS``); an InfoGAN
+    generator gets the discriminator with Q's head."""
+    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    generator = getattr(models, builder_name)(**builder_args)
+    if name == "cgan_mnist":
+        return generator, models.cgan_mnist_discriminator(num_classes=10, dropout=d_dropout)
+    if "codes" in builder_args:
+        return generator, models.info_dcgan_mnist_discriminator(builder_args["codes"],
+                                                                dropout=d_dropout)
+    return generator, models.dcgan_mnist_discriminator(dropout=d_dropout)
+
+
+def make_trainer(generator, discriminator, info_weight: float, **engine_args
+                 ) -> train.GANTrainer:
+    """The engine, or for a generator with InfoGAN's code the engine with InfoGAN's step
+    (``tools/info_code.py``: both losses gain info_weight * CE(c, Q(G(z))))."""
+    if isinstance(discriminator.output, list):
+        import info_code
+
+        return info_code.InfoTrainer(generator, discriminator, info_weight=info_weight,
+                                     **engine_args)
+    return train.GANTrainer(generator, discriminator, **engine_args)
 
 
 def learning_rate(peak: float, total_steps: int, decay_start: float):
@@ -104,8 +122,8 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     rate = learning_rate(args.lr, args.steps, args.lr_decay_start)
     callbacks = shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
                                    train.SampleGrid(every=100, num_samples=100))
-    trainer = train.GANTrainer(
-        generator, discriminator, latent_dim=LATENT_DIM,
+    trainer = make_trainer(
+        generator, discriminator, args.info_weight, latent_dim=LATENT_DIM,
         optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
                     keras.optimizers.Adam(rate, beta_1=0.5)],
         num_classes=10 if conditional else None, callbacks=callbacks,
@@ -113,12 +131,19 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "lr": args.lr, "lr_decay_start": args.lr_decay_start, "d_dropout": args.d_dropout,
+            "info_weight": args.info_weight if isinstance(trainer, _info_trainer()) else None,
             "cpu": str(runtime.accelerator()),
             "ema_decay": args.ema_decay or None,
             "epochs": round(trainer.step / trainer.steps_per_epoch(dataset), 2),
             "train_seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
             else 0}
     return trainer, info
+
+
+def _info_trainer() -> type:
+    import info_code
+
+    return info_code.InfoTrainer
 
 
 def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.SampleGrid
@@ -174,6 +199,9 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
     fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
     scores = score_digits(fakes)
+    codes = models.PRETRAINED_GENERATORS[name][1].get("codes")
+    if codes:
+        scores.update(code_reading(z, fakes, codes))
     if name == "cgan_mnist":
         count = min(ACCURACY_SAMPLES, samples)
         read = metrics.classify(fakes[:count], labels=True)
@@ -185,6 +213,16 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     figure_dir.mkdir(parents=True, exist_ok=True)
     fig.savefig(figure_dir / f"{name}_samples.png", dpi=100)
     return scores
+
+
+def code_reading(z: np.ndarray, fakes: np.ndarray, codes: int) -> dict:
+    """For a generator with InfoGAN's code: which digit each code value mostly draws (the
+    course classifier's reading) and the share of digits that are their code's digit."""
+    import info_code
+
+    reading = info_code.code_purity(models.latent_code(z, codes),
+                                    metrics.classify(fakes).argmax(axis=1), codes)
+    return {"code_purity": reading["purity"], "digit_of_code": reading["digit_of_code"]}
 
 
 def evaluation_latents(samples: int) -> np.ndarray:
@@ -232,6 +270,12 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
     schedule = (f" (constant for the first {decay_start:.0%} of the steps, then falling "
                 "linearly to 0)" if decay_start < 1.0 else "")
     shares = ", ".join(f"{share:.1%}" for share in scores["class_shares"])
+    info_weight = info.get("info_weight")
+    engine = ("`tools/info_code.py`'s `InfoTrainer` (the engine's alternating step with "
+              f"InfoGAN's term: both losses gain {info_weight:g} x the cross-entropy of Q's "
+              "guess at the code, Q a small head on D's body)" if info_weight
+              else "`gan_utils.train.GANTrainer`")
+    code = code_section(builder_args, scores)
     accuracy = ""
     if "accuracy_as_asked" in scores:
         accuracy = (f"| digit read as asked (course classifier, "
@@ -245,7 +289,7 @@ Load it with `gan_utils.models.pretrained_generator("{name}")` (a float32 Keras 
 - **File:** `gan_utils/assets/{path.name}`, float16 weights ({megabytes:.2f} MB); the
   architecture is rebuilt by the builder above, so every Keras 3 loads it.
 - **Data:** MNIST training set, all 60,000 digits, scaled to [-1, 1].
-- **Training:** `gan_utils.train.GANTrainer`, non-saturating loss, Adam({info.get('lr', 2e-4)},
+- **Training:** {engine}, non-saturating loss, Adam({info.get('lr', 2e-4)},
   beta_1=0.5) for both networks{schedule}, discriminator dropout {info.get('d_dropout', 0.3)},
   batch {info['batch_size']}, **{info['steps']} steps** ({info['epochs']} epochs),
   precision {info['precision']}, seed {SEED}; {info['train_seconds']} s of training on
@@ -277,7 +321,7 @@ Digits drawn (the classifier's reading, 0 to 9): {shares}.
 | FID real vs noise | {scores['fid_real_vs_noise']:.2f} |
 | classifier score (1 to 10, higher is better) | {scores['classifier_score']:.2f} |
 | classifier score of real digits | {scores['classifier_score_real']:.2f} |
-{accuracy}
+{accuracy}{code}
 ## Limits
 
 Trained for minutes on a 2-core CPU, for teaching (latent-space walks, conditional
@@ -287,7 +331,28 @@ digits; told which digit to draw, the conditional one rarely does.
 """
 
 
-def main() -> int:
+def code_section(builder_args: dict, scores: dict) -> str:
+    """The card's section on InfoGAN's code (empty for a generator without one)."""
+    codes = builder_args.get("codes")
+    if not codes or "code_purity" not in scores:
+        return ""
+    digits = ", ".join(f"{value}: {digit}" for value, digit in
+                       enumerate(scores["digit_of_code"]))
+    return f"""
+## The code in z
+
+z's first number is not a coordinate like the others: it picks one of {codes} code values,
+c = floor({codes} * Phi(z_0)) (Phi the standard normal CDF, so each value is equally likely;
+`gan_utils.models.latent_code(z)`), and the generator's layers see the other
+{builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen et al. 2016). No label
+was used in training: Q, a head on the discriminator, learned to read c back from the image,
+and G to draw images from which it can. Each code value's commonest digit (classifier's
+reading, code: digit): {digits}. Share of digits that are their code's commonest
+(purity): {scores["code_purity"]:.2f}. Notebook 07 shows it.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=NAMES, action="append",
                         help="train only this generator (repeatable); default: both")
@@ -301,6 +366,9 @@ def main() -> int:
                              "(1: constant)")
     parser.add_argument("--d-dropout", type=float, default=0.3,
                         help="the discriminator's dropout rate")
+    parser.add_argument("--info-weight", type=float, default=1.0,
+                        help="InfoGAN's lambda, the weight of the code's cross-entropy in both "
+                             "losses (generators with a code: dcgan_mnist)")
     parser.add_argument("--precision", default=None,
                         help="float32 / mixed_bfloat16 / mixed_float16 (default: from hardware)")
     parser.add_argument("--ema-decay", type=float, default=0.999,
@@ -316,9 +384,9 @@ def main() -> int:
                              "shipped assets, gan_utils/assets)")
     parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES,
                         help="generated digits scored for the model card")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     command = "GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py " + \
-        " ".join(sys.argv[1:])
+        " ".join(sys.argv[1:] if argv is None else argv)
     figure_dir = Path(args.work_dir) / "figures"
     for name in args.only or NAMES:
         info_file = Path(args.work_dir) / f"{name}_info.json"
