@@ -105,7 +105,7 @@ def first_quantile_choice(z, count: int):
     return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
 
 
-def _code_prior_class():
+def code_prior_class():
     """The CodePrior layer class, made (and registered with Keras) on first use, so that
     importing gan_utils.models does not import Keras."""
     global _CODE_PRIOR
@@ -148,7 +148,7 @@ _CODE_PRIOR = None
 
 def code_prior(codes: int, name: str = "code_prior"):
     """A CodePrior layer: z -> [z_1..z_{n-1}, one_hot(c)], c from z_0's quantile."""
-    return _code_prior_class()(codes, dtype="float32", name=name)
+    return code_prior_class()(codes, dtype="float32", name=name)
 
 
 def info_dcgan_mnist_generator(latent_dim: int = 100, codes: int = 10,

@@ -1,6 +1,6 @@
-"""An InfoGAN-style categorical code for notebook 05's DCGAN: a trial of issue 14's lever.
+"""InfoGAN's training step for the shipped MNIST generator, and the code's reading.
 
-``tools/unclear_digits.py`` finds most of the shipped generator's unclear digits between
+``tools/unclear_digits.py`` found most of the code-free generator's unclear digits between
 two classes: G maps one connected Gaussian onto ten separate digit clouds, so it must draw
 something on the way from one to the next. InfoGAN (Chen et al., 2016) gives G a latent
 with a discrete part, a one-hot code c of K values, and makes the code *readable*: a
@@ -10,14 +10,15 @@ G learns by itself to give each code value its own kind of image, which on MNIST
 mostly one digit per value, and a clear one, since an image between two digits is one
 Q cannot read.
 
-Two pieces, used by ``tools/try_mnist_recipes.py --info-code K LAMBDA``:
+The networks are course builders (``gan_utils.models.info_dcgan_mnist_generator``, whose
+code prior takes c = floor(K * Phi(z_0)) so that G still takes standard-normal z, and
+``info_dcgan_mnist_discriminator``, D with Q's head). Here, used by
+``tools/train_pretrained.py`` (the shipped generator) and ``tools/try_mnist_recipes.py
+--info-code K LAMBDA`` (trials):
 
-- :class:`CodePrior`, a layer in front of the generator: eps ~ N(0, I) of 100 numbers
-  becomes [eps_1..eps_99, one_hot(c)], with c = floor(K * Phi(eps_0)) (each value equally
-  likely). G still takes standard-normal eps, so every tool that draws digits from the
-  shipped generator reads it unchanged.
 - :class:`InfoTrainer`, the engine with one step changed: D has two outputs (the
-  real/fake logit and Q's code logits) and both updates add lambda * CE(c, Q(G(z))).
+  real/fake logit and Q's code logits) and both updates add lambda * CE(c, Q(G(z)));
+- :func:`code_purity`, how well the code picks a digit.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from gan_utils.train import loop
 from gan_utils.train import step as step_lib
 
 first_quantile_choice = models.first_quantile_choice   # the code prior's pick, shared
-CodePrior = models._code_prior_class()
+CodePrior = models.code_prior_class()
 
 
 def code_generator(latent_dim: int, codes: int, filters=(256, 128, 64)) -> keras.Model:

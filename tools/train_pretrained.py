@@ -3,11 +3,14 @@
 Two generators, both on the full MNIST training set (60,000 digits, read through
 ``gan_utils.data.load_images``):
 
-- ``dcgan_mnist``: notebook 05's DCGAN generator (``models.dcgan_mnist_generator``);
+- ``dcgan_mnist``: notebook 05's DCGAN generator behind InfoGAN's 10-valued code
+  (``models.info_dcgan_mnist_generator``), trained with InfoGAN's step
+  (``tools/info_code.py``; ``--info-weight`` is its lambda);
 - ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
 
-Each is trained with the course's engine (``gan_utils.train.GANTrainer``, Adam 2e-4 /
-beta_1 0.5, bfloat16 mixed precision where the CPU has it), then its weights alone are
+The architectures are ``models.PRETRAINED_GENERATORS``'s. Each is trained with the course's
+engine (``gan_utils.train.GANTrainer``, Adam 2e-4 / beta_1 0.5, bfloat16 mixed precision
+where the CPU has it), then its weights alone are
 saved in float16 (half the bytes) to ``gan_utils/assets/<name>_generator.weights.npz``
 (``gan_utils.weights``: the architecture is rebuilt from code, so any Keras 3 loads it),
 reloaded as users load it and scored with
@@ -131,19 +134,13 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "lr": args.lr, "lr_decay_start": args.lr_decay_start, "d_dropout": args.d_dropout,
-            "info_weight": args.info_weight if isinstance(trainer, _info_trainer()) else None,
+            "info_weight": getattr(trainer, "info_weight", None),   # InfoGAN's step only
             "cpu": str(runtime.accelerator()),
             "ema_decay": args.ema_decay or None,
             "epochs": round(trainer.step / trainer.steps_per_epoch(dataset), 2),
             "train_seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
             else 0}
     return trainer, info
-
-
-def _info_trainer() -> type:
-    import info_code
-
-    return info_code.InfoTrainer
 
 
 def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.SampleGrid
