@@ -529,7 +529,7 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
 
 #: The generators shipped in gan_utils/assets, by name: (builder, its arguments).
 PRETRAINED_GENERATORS = {
-    "dcgan_mnist": ("info_dcgan_mnist_generator", {"latent_dim": 100, "codes": 10}),
+    "dcgan_mnist": ("info_dcgan_mnist_generator", {"latent_dim": 100, "codes": 20}),
     "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
     "cifar10_frog": ("frog_generator", {"latent_dim": 32, "filters": 64}),
 }
@@ -600,7 +600,7 @@ def pretrained_generator(name: str):
     """A shipped, trained generator by name (``PRETRAINED_GENERATORS`` lists them).
 
     ``"dcgan_mnist"``: notebook 05's generator behind InfoGAN's code
-    (:func:`info_dcgan_mnist_generator`: z_0 picks one of 10 code values, see
+    (:func:`info_dcgan_mnist_generator`: z_0 picks one of 20 code values, see
     :func:`latent_code`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
     ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3), trained

@@ -146,11 +146,11 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
 #: generator asked for a 3 and an 8), and the classifiers' logits for two uniform
 #: [-1, 1] inputs (seed 1). Any Keras 3 must reproduce them up to float round-off.
 REFERENCE_OUTPUTS = {
-    # the DCGAN generator with InfoGAN's code (2026-12-03, 24,000 steps) never was a .keras
-    # file: computed from its weights file with Keras 3.15.1 / TF 2.21
+    # the DCGAN generator with InfoGAN's code (2026-12-04, 20 code values, 14,000 steps)
+    # never was a .keras file: computed from its weights file with Keras 3.15.1 / TF 2.21
     "dcgan_mnist": [
-        -0.99640, -1.00000, -1.00000, 0.98509, -1.00000, -1.00000, -1.00000, -0.99997, -1.00000,
-        -1.00000, 0.91344, -1.00000, 0.97030, -1.00000, -1.00000, -1.00000, -0.99996,
+        -0.99893, -1.00000, -0.99981, 0.95863, -1.00000, -1.00000, -1.00000, -1.00000, -1.00000,
+        -1.00000, 0.97555, -1.00000, -0.99998, -1.00000, 0.98754, -1.00000, -1.00000,
     ],
     "cgan_mnist": [
         -0.99867, -1.00000, -1.00000, -1.00000, -1.00000, -1.00000, 0.34624, -0.81761, -1.00000,
@@ -220,7 +220,7 @@ def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
                        match=r"saved from 'gan_utils\.models\.cgan_mnist_generator', the code "
                              r"builds 'gan_utils\.models\.info_dcgan_mnist_generator'.*"
                              r"project/kernel: file has shape \(150, 6272\), the model "
-                             r"\(109, 12544\).*and 4 more"):
+                             r"\(119, 12544\).*and 4 more"):
         models.load_pretrained_generator("dcgan_mnist", models.pretrained_path("cgan_mnist"))
 
     with pytest.raises(weights.MissingWeightsFile, match="--only dcgan_mnist"):
@@ -383,11 +383,12 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
                           "--output-dir", str(out)]) == 0
         path = out / "dcgan_mnist_generator.weights.npz"
         generator = models.load_pretrained_generator("dcgan_mnist", path)
-    assert generator.get_layer("code_prior").codes == 10
+    assert generator.get_layer("code_prior").codes == 20
     info = json.loads((tmp_path / "work" / "dcgan_mnist_info.json").read_text())
     assert info["steps"] == 2 and info["info_weight"] == 1.5
     card = (out / "DCGAN_MNIST_MODEL_CARD.md").read_text()
-    assert "info_dcgan_mnist_generator(latent_dim=100, codes=10)" in card
+    assert "info_dcgan_mnist_generator(latent_dim=100, codes=20)" in card
+    assert "latent_code(z, 20)" in card
     assert "gain 1.5 x the cross-entropy of Q's" in card and "## The code in z" in card
     assert "(purity): " in card and "--info-weight 1.5" in card
 

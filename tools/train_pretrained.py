@@ -340,7 +340,7 @@ def code_section(builder_args: dict, scores: dict) -> str:
 
 z's first number is not a coordinate like the others: it picks one of {codes} code values,
 c = floor({codes} * Phi(z_0)) (Phi the standard normal CDF, so each value is equally likely;
-`gan_utils.models.latent_code(z)`), and the generator's layers see the other
+`gan_utils.models.latent_code(z, {codes})`), and the generator's layers see the other
 {builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen et al. 2016). No label
 was used in training: Q, a head on the discriminator, learned to read c back from the image,
 and G to draw images from which it can. Each code value's commonest digit (classifier's
