@@ -359,13 +359,39 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
 def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
     """tools/train_pretrained.py --lr-decay-start: values worked out by hand."""
     tool = _tool("train_pretrained")
-    schedule = tool.learning_rate(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
+    decay = tool.LinearDecay(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
     for step, expected in ((0, 2e-4), (600, 2e-4), (800, 1e-4), (900, 5e-5), (1000, 0.0),
                            (1200, 0.0)):
-        assert float(schedule(step)) == pytest.approx(expected, abs=1e-9), step
-    assert tool.learning_rate(2e-4, total_steps=1000, decay_start=1.0) == 2e-4
+        assert float(decay.rate(step)) == pytest.approx(expected, abs=1e-9), step
+    constant = tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.0)
+    assert float(constant.rate(999)) == pytest.approx(2e-4, rel=1e-6)
     with pytest.raises(ValueError, match="--lr-decay-start=1.5"):
-        tool.learning_rate(2e-4, total_steps=1000, decay_start=1.5)
+        tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
+
+
+def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
+    """A run that trained at a constant rate is resumed (its checkpoint restored) with
+    --lr-decay-start 0.5: it goes on from its step, and the rate inside the step follows
+    the new line (0.0 at the last step, 1/3 of the peak two steps before)."""
+    from gan_utils import weights
+
+    tool = _tool("train_pretrained")
+
+    def run(steps: int, decay_start: float):
+        return tool.train_one("dcgan_mnist", tool.argparse.Namespace(
+            batch_size=8, precision="float32", d_dropout=0.1, lr=2e-4, steps=steps,
+            lr_decay_start=decay_start, work_dir=str(tmp_path), ema_decay=0.999,
+            jit_compile=False, max_minutes=0, info_weight=1.0))[0]
+
+    with weights.dtype_policy("float32"):
+        first = run(3, 1.0)
+        assert first.step == 3
+        assert float(first.g_optimizer.learning_rate) == pytest.approx(2e-4)
+        resumed = run(6, 0.5)           # was: "incompatible tensor" (a schedule held no rate)
+        assert resumed.step == 6
+        for optimizer in (resumed.g_optimizer, resumed.d_optimizer):
+            assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
+        assert run(5, 0.5).step == 6   # restored at step 6 (not restarted): nothing to train
 
 
 def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):

@@ -3,7 +3,7 @@
 Two generators, both on the full MNIST training set (60,000 digits, read through
 ``gan_utils.data.load_images``):
 
-- ``dcgan_mnist``: notebook 05's DCGAN generator behind InfoGAN's 10-valued code
+- ``dcgan_mnist``: notebook 05's DCGAN generator behind InfoGAN's code (20 values)
   (``models.info_dcgan_mnist_generator``), trained with InfoGAN's step
   (``tools/info_code.py``; ``--info-weight`` is its lambda);
 - ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
@@ -83,37 +83,54 @@ def make_trainer(generator, discriminator, info_weight: float, **engine_args
     return train.GANTrainer(generator, discriminator, **engine_args)
 
 
-def learning_rate(peak: float, total_steps: int, decay_start: float):
-    """``peak`` until ``decay_start`` of the run, then a straight line down to 0 at its end.
+class LinearDecay(train.Callback):
+    """Both optimizers' rate: ``peak`` until ``decay_start`` of the run, then a straight line
+    down to 0 at its end; ``decay_start=1`` keeps it constant.
 
     A constant rate keeps the two networks moving; lowering it at the end lets the
     generator settle instead of circling (the linear decay of pix2pix and CycleGAN).
-    ``decay_start=1`` keeps the rate constant.
+    The optimizers keep a plain rate (a variable) that this callback sets inside the
+    compiled step, after every step, rather than a Keras schedule: a schedule would change
+    what a checkpoint holds (no rate variable), so a run could not be resumed with another
+    ``--lr-decay-start`` -- as one that levelled off at a constant rate and should now decay.
     """
-    if not 0.0 <= decay_start <= 1.0:
-        raise ValueError(f"--lr-decay-start={decay_start}: expected a fraction in [0, 1]")
-    begin = int(decay_start * total_steps)
-    return peak if begin >= total_steps else _linear_tail(peak, begin, total_steps)
+
+    in_graph = True
+
+    def __init__(self, peak: float, total_steps: int, decay_start: float):
+        super().__init__(None)
+        if not 0.0 <= decay_start <= 1.0:
+            raise ValueError(f"--lr-decay-start={decay_start}: expected a fraction in [0, 1]")
+        self.peak, self.end = float(peak), int(total_steps)
+        self.begin = int(decay_start * total_steps)
+
+    def rate(self, step):
+        """The rate for the step that follows ``step`` steps (an int or a tensor)."""
+        import tensorflow as tf
+
+        fraction = (tf.cast(step, tf.float32) - self.begin) / float(max(self.end - self.begin, 1))
+        return self.peak * (1.0 - tf.clip_by_value(fraction, 0.0, 1.0))
+
+    def _set(self, step) -> None:
+        for optimizer in (self.trainer.g_optimizer, self.trainer.d_optimizer):
+            optimizer.learning_rate = self.rate(step)
+
+    def on_train_begin(self) -> None:
+        self._set(self.trainer.step)   # a resumed run: the rate of its own schedule at once
+
+    def update_in_graph(self, step) -> None:
+        self._set(step)
 
 
-def _linear_tail(peak: float, begin: int, end: int):
+def adam_pair(peak: float) -> list:
+    """G's and D's optimizers: Adam(peak, beta_1=0.5), DCGAN's, each with a rate variable."""
     import keras
-    import tensorflow as tf
 
-    class ConstantThenLinear(keras.optimizers.schedules.LearningRateSchedule):
-        def __call__(self, step):
-            fraction = (tf.cast(step, tf.float32) - begin) / float(max(end - begin, 1))
-            return peak * (1.0 - tf.clip_by_value(fraction, 0.0, 1.0))
-
-        def get_config(self):
-            return {"peak": peak, "begin": begin, "end": end}
-
-    return ConstantThenLinear()
+    return [keras.optimizers.Adam(peak, beta_1=0.5) for _ in range(2)]
 
 
 def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     """Train (or resume) ``name`` until ``args.steps`` or ``args.max_minutes``."""
-    import keras
 
     images, labels = data.load_images("mnist", "train")
     conditional = name == "cgan_mnist"
@@ -122,13 +139,12 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     precision = runtime.use_precision(args.precision or runtime.mixed_precision_policy())
     runtime.seed_everything(SEED)
     generator, discriminator = build_pair(name, args.d_dropout)
-    rate = learning_rate(args.lr, args.steps, args.lr_decay_start)
-    callbacks = shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
-                                   train.SampleGrid(every=100, num_samples=100))
+    callbacks = [LinearDecay(args.lr, args.steps, args.lr_decay_start),
+                 *shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
+                                     train.SampleGrid(every=100, num_samples=100))]
     trainer = make_trainer(
         generator, discriminator, args.info_weight, latent_dim=LATENT_DIM,
-        optimizers=[keras.optimizers.Adam(rate, beta_1=0.5),
-                    keras.optimizers.Adam(rate, beta_1=0.5)],
+        optimizers=adam_pair(args.lr),
         num_classes=10 if conditional else None, callbacks=callbacks,
         jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED)
     train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
