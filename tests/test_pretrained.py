@@ -405,18 +405,19 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     with weights.dtype_policy("float32"):
         assert tool.main(["--only", "dcgan_mnist", "--steps", "2", "--batch-size", "8",
                           "--eval-samples", "300", "--precision", "float32",
-                          "--info-weight", "1.5", "--work-dir", str(tmp_path / "work"),
+                          "--info-weight", "1.5", "--seed", "7",
+                          "--work-dir", str(tmp_path / "work"),
                           "--output-dir", str(out)]) == 0
         path = out / "dcgan_mnist_generator.weights.npz"
         generator = models.load_pretrained_generator("dcgan_mnist", path)
     assert generator.get_layer("code_prior").codes == 20
     info = json.loads((tmp_path / "work" / "dcgan_mnist_info.json").read_text())
-    assert info["steps"] == 2 and info["info_weight"] == 1.5
+    assert info["steps"] == 2 and info["info_weight"] == 1.5 and info["seed"] == 7
     card = (out / "DCGAN_MNIST_MODEL_CARD.md").read_text()
     assert "info_dcgan_mnist_generator(latent_dim=100, codes=20)" in card
     assert "latent_code(z, 20)" in card
     assert "gain 1.5 x the cross-entropy of Q's" in card and "## The code in z" in card
-    assert "(purity): " in card and "--info-weight 1.5" in card
+    assert "(purity): " in card and "--info-weight 1.5" in card and "seed 7;" in card
 
 
 def test_judging_a_checkpoint_of_the_info_run_restores_it(tmp_path, capsys):

@@ -46,7 +46,7 @@ def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
     return tp.make_trainer(
         generator, discriminator, args.info_weight, latent_dim=tp.LATENT_DIM,
         optimizers=tp.adam_pair(args.lr),
-        callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
+        callbacks=callbacks, steps_per_execution=10, seed=args.seed)
 
 
 def judged_digits(generator, samples: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--info-weight", type=float, default=1.0,
                         help="the run's --info-weight (a generator with InfoGAN's code)")
     parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=tp.SEED, help="the run's --seed")
     args = parser.parse_args(argv)
     source = args.work_dir / NAME
     if not source.is_dir():

@@ -134,10 +134,11 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
 
     images, labels = data.load_images("mnist", "train")
     conditional = name == "cgan_mnist"
+    seed = getattr(args, "seed", SEED)   # training only: the scores' latents keep SEED
     dataset = data.as_dataset(images, args.batch_size, labels=labels if conditional else None,
-                              seed=SEED)
+                              seed=seed)
     precision = runtime.use_precision(args.precision or runtime.mixed_precision_policy())
-    runtime.seed_everything(SEED)
+    runtime.seed_everything(seed)
     generator, discriminator = build_pair(name, args.d_dropout)
     callbacks = [LinearDecay(args.lr, args.steps, args.lr_decay_start),
                  *shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
@@ -146,11 +147,12 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
         generator, discriminator, args.info_weight, latent_dim=LATENT_DIM,
         optimizers=adam_pair(args.lr),
         num_classes=10 if conditional else None, callbacks=callbacks,
-        jit_compile=args.jit_compile, steps_per_execution=10, seed=SEED)
+        jit_compile=args.jit_compile, steps_per_execution=10, seed=seed)
     train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "lr": args.lr, "lr_decay_start": args.lr_decay_start, "d_dropout": args.d_dropout,
             "info_weight": getattr(trainer, "info_weight", None),   # InfoGAN's step only
+            "seed": seed,
             "cpu": str(runtime.accelerator()),
             "ema_decay": args.ema_decay or None,
             "epochs": round(trainer.step / trainer.steps_per_epoch(dataset), 2),
@@ -305,7 +307,8 @@ Load it with `gan_utils.models.pretrained_generator("{name}")` (a float32 Keras 
 - **Training:** {engine}, non-saturating loss, Adam({info.get('lr', 2e-4)},
   beta_1=0.5) for both networks{schedule}, discriminator dropout {info.get('d_dropout', 0.3)},
   batch {info['batch_size']}, **{info['steps']} steps** ({info['epochs']} epochs),
-  precision {info['precision']}, seed {SEED}; {info['train_seconds']} s of training on
+  precision {info['precision']}, seed {info.get('seed', SEED)};
+  {info['train_seconds']} s of training on
   {platform.machine()} CPU ({info.get('cpu') or runtime.accelerator()}).
 - **Weights:** {weights}.
 - **Built:** {datetime.date.today().isoformat()} with
@@ -387,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ema-decay", type=float, default=0.999,
                         help="ship the running average of G's weights with this decay "
                              "(0: the last step's weights)")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="the training's seed (weights, noise, data order); scores keep "
+                             f"{SEED}")
     parser.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
     parser.add_argument("--work-dir", default="/tmp/gan_course_pretrained",
                         help="checkpoints, so that a rerun resumes")
