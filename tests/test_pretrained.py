@@ -371,8 +371,8 @@ def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
 
 def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
     """A run that trained at a constant rate is resumed (its checkpoint restored) with
-    --lr-decay-start 0.5: it goes on from its step, and the rate inside the step follows
-    the new line (0.0 at the last step, 1/3 of the peak two steps before)."""
+    --lr-decay-start 0.5: it goes on from its step, and the rate set inside the step
+    follows the new line, down to 0.0 after the last step."""
     from gan_utils import weights
 
     tool = _tool("train_pretrained")

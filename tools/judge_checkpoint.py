@@ -37,12 +37,9 @@ NAME = "dcgan_mnist"
 
 def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
     """A trainer built as train_pretrained builds it, restored from ``work_dir``'s copy."""
-
     runtime.use_precision(runtime.mixed_precision_policy())
     generator, discriminator = tp.build_pair(NAME, args.d_dropout)
-    callbacks = [tp.LinearDecay(args.lr, args.steps, args.lr_decay_start),
-                 *tp.shipping_callbacks(work_dir, args.ema_decay,
-                                        train.SampleGrid(every=100, num_samples=100))]
+    callbacks = tp.run_callbacks(args, work_dir)
     return tp.make_trainer(
         generator, discriminator, args.info_weight, latent_dim=tp.LATENT_DIM,
         optimizers=tp.adam_pair(args.lr),

@@ -131,7 +131,6 @@ def adam_pair(peak: float) -> list:
 
 def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     """Train (or resume) ``name`` until ``args.steps`` or ``args.max_minutes``."""
-
     images, labels = data.load_images("mnist", "train")
     conditional = name == "cgan_mnist"
     seed = getattr(args, "seed", SEED)   # training only: the scores' latents keep SEED
@@ -140,9 +139,7 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     precision = runtime.use_precision(args.precision or runtime.mixed_precision_policy())
     runtime.seed_everything(seed)
     generator, discriminator = build_pair(name, args.d_dropout)
-    callbacks = [LinearDecay(args.lr, args.steps, args.lr_decay_start),
-                 *shipping_callbacks(Path(args.work_dir) / name, args.ema_decay,
-                                     train.SampleGrid(every=100, num_samples=100))]
+    callbacks = run_callbacks(args, Path(args.work_dir) / name)
     trainer = make_trainer(
         generator, discriminator, args.info_weight, latent_dim=LATENT_DIM,
         optimizers=adam_pair(args.lr),
@@ -159,6 +156,14 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
             "train_seconds": round(trainer.history["seconds"][-1]) if trainer.history["seconds"]
             else 0}
     return trainer, info
+
+
+def run_callbacks(args, checkpoint_dir: Path) -> list[train.Callback]:
+    """An MNIST run's callbacks: the rate's schedule and :func:`shipping_callbacks` (a
+    100-sample grid every 100 steps); ``judge_checkpoint.py`` rebuilds a run with them."""
+    return [LinearDecay(args.lr, args.steps, args.lr_decay_start),
+            *shipping_callbacks(checkpoint_dir, args.ema_decay,
+                                train.SampleGrid(every=100, num_samples=100))]
 
 
 def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.SampleGrid
