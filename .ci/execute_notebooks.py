@@ -22,6 +22,11 @@ one notebook at a time per job and runs two jobs side by side instead.
 notebook, with its outputs, as DIR/<name>.ipynb, for a later job that shows them (the
 course website) instead of executing them again. A notebook that failed is kept as
 DIR/failed/<name>.ipynb, so DIR itself only ever holds notebooks that passed.
+
+--slow-seconds S (default: $GAN_CI_SLOW_SECONDS, else 300; quick mode runs each notebook
+in under a minute) names, for a notebook that took longer, its three slowest cells (from
+nbclient's timing of each cell) and the last lines of its kernel's own log (which is
+otherwise dropped), so that a stall can be told from work after the run is gone.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ CELL_TIMEOUT = 900  # seconds, as pyproject.toml gives nbval
 # nbclient gives a kernel 60 s to start; on a busy machine (two jobs at a time, trainings
 # beside CI) starting Python with ipykernel has taken longer than that
 STARTUP_TIMEOUT = 300
+SLOW_SECONDS = 300  # a quick-mode notebook takes 10-60 s alone on two cores
 
 
 def setup_line(nb) -> str:
@@ -69,6 +75,24 @@ def failing_cell(nb) -> str:
             first = next((line for line in cell.source.splitlines() if line.strip()), "")
             return f"code cell {number}: {first[:100]}"
     return "no cell (the kernel or the client failed)"
+
+
+def slowest_cells(nb, count: int = 3) -> list[str]:
+    """The ``count`` slowest code cells, by nbclient's record of when each started and
+    replied: "code cell N (S s): first line", slowest first."""
+    from datetime import datetime
+
+    timed = []
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code, 1):
+        times = cell.get("metadata", {}).get("execution", {})
+        start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
+        if start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            timed.append((seconds, f"code cell {number} ({seconds:.0f} s): {first[:80]}"))
+    return [line for _, line in sorted(timed, key=lambda pair: -pair[0])[:count]]
 
 
 def cpu_seconds() -> float:
@@ -113,8 +137,10 @@ class KernelCPU:
                 return
 
 
-def execute(path: Path, executed_dir: Path | None = None) -> bool:
-    """Run one notebook alone in an empty folder; print what happened; True if it passed."""
+def execute(path: Path, executed_dir: Path | None = None,
+            slow_seconds: float = SLOW_SECONDS) -> bool:
+    """Run one notebook alone in an empty folder; print what happened (and, past
+    ``slow_seconds``, where the time went); True if it passed."""
     folder = Path(tempfile.mkdtemp(prefix="notebook-"))
     copy = folder / path.name
     shutil.copyfile(path, copy)
@@ -140,6 +166,13 @@ def execute(path: Path, executed_dir: Path | None = None) -> bool:
           flush=True)
     if not ok:
         print(f"   at {failing_cell(nb)}\n   {error.strip()[:800]}", flush=True)
+    if seconds > slow_seconds:
+        print(f"   slow (over {slow_seconds:.0f} s); slowest cells:", flush=True)
+        for line in slowest_cells(nb):
+            print(f"      {line}", flush=True)
+        print("   the kernel's log ended:", flush=True)
+        for line in kernel_log.read_text(errors="replace").strip().splitlines()[-10:]:
+            print(f"      {line[:200]}", flush=True)
     if executed_dir is not None:
         target = executed_dir if ok else executed_dir / "failed"
         target.mkdir(parents=True, exist_ok=True)
@@ -149,13 +182,13 @@ def execute(path: Path, executed_dir: Path | None = None) -> bool:
     return ok
 
 
-def _child(path: Path, executed_dir: Path | None, writer) -> None:
+def _child(path: Path, executed_dir: Path | None, slow_seconds: float, writer) -> None:
     """A forked process's work: execute one notebook with its own kernel and event loop,
     and send back (passed, what it printed, its CPU seconds)."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), KernelCPU() as kernel:
         try:
-            ok = execute(path, executed_dir)
+            ok = execute(path, executed_dir, slow_seconds)
         except BaseException as failure:  # noqa: BLE001 - report it as this notebook's failure
             print(f"FAILED {path.name}: {type(failure).__name__}: {failure}")
             ok = False
@@ -166,7 +199,8 @@ def _child(path: Path, executed_dir: Path | None, writer) -> None:
     writer.close()
 
 
-def run_all(paths: list[Path], executed_dir: Path | None, jobs: int) -> dict[str, bool]:
+def run_all(paths: list[Path], executed_dir: Path | None, jobs: int,
+            slow_seconds: float = SLOW_SECONDS) -> dict[str, bool]:
     """Every notebook in a process of its own, forked from this one (nbformat and nbclient
     are imported once, here), up to ``jobs`` at a time; prints each result as it arrives."""
     context = multiprocessing.get_context("fork")
@@ -176,7 +210,8 @@ def run_all(paths: list[Path], executed_dir: Path | None, jobs: int) -> dict[str
         while pending and len(running) < jobs:
             path = pending.pop(0)
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(path, executed_dir, writer))
+            process = context.Process(target=_child, args=(path, executed_dir, slow_seconds,
+                                                                writer))
             process.start()
             writer.close()
             running[reader] = (path, process)
@@ -221,6 +256,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--executed-dir", type=Path,
                         default=os.environ.get("GAN_CI_EXECUTED_DIR") or None,
                         help="keep the executed notebooks here (default $GAN_CI_EXECUTED_DIR)")
+    parser.add_argument("--slow-seconds", type=float,
+                        default=float(os.environ.get("GAN_CI_SLOW_SECONDS") or SLOW_SECONDS),
+                        help="past this, name a notebook's slowest cells and its kernel's "
+                             "last log lines (default $GAN_CI_SLOW_SECONDS or 300)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, not {args.jobs}")
@@ -230,7 +269,8 @@ def main(argv: list[str]) -> int:
     executed_dir = args.executed_dir.resolve() if args.executed_dir else None
 
     print(f"kernel Python: {sys.executable} {sys.version.split()[0]}", flush=True)
-    results = run_all(longest_first(args.notebooks), executed_dir, args.jobs)
+    results = run_all(longest_first(args.notebooks), executed_dir, args.jobs,
+                      args.slow_seconds)
     failed = sorted(name for name, ok in results.items() if not ok)
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
           + (f": {', '.join(failed)}" if failed else ""))

@@ -47,6 +47,27 @@ def test_runner_runs_each_notebook_alone_and_names_the_failing_cell(tmp_path):
     assert kept.cells[0].outputs[0]["text"] == "folder: ['02_passes.ipynb']\n"
 
 
+def test_runner_says_where_a_slow_notebook_spent_its_time(tmp_path):
+    """Past --slow-seconds, the slowest cells (by nbclient's timing) and the kernel's last
+    log lines are printed; a notebook within the limit prints neither."""
+    chatty = "import sys, time\nprint('kernel chatter', file=sys.__stderr__, flush=True)"
+    write_notebook(tmp_path / "slow.ipynb", chatty, "time.sleep(3)", "x = 1")
+    runner = [sys.executable, str(ROOT / ".ci" / "execute_notebooks.py"), "--slow-seconds"]
+    slow = subprocess.run([*runner, "2", str(tmp_path / "slow.ipynb")],
+                          capture_output=True, text=True, timeout=600)
+    lines = slow.stdout.splitlines()
+    assert slow.returncode == 0, slow.stdout + slow.stderr
+    assert "   slow (over 2 s); slowest cells:" in lines, lines
+    listed = lines[lines.index("   slow (over 2 s); slowest cells:") + 1:][:3]
+    assert re.fullmatch(r"      code cell 2 \((3|4) s\): time\.sleep\(3\)", listed[0]), listed
+    assert all(line.startswith("      code cell ") for line in listed), listed
+    assert "      kernel chatter" in lines[lines.index("   the kernel's log ended:"):], lines
+    fast = subprocess.run([*runner, "600", str(tmp_path / "slow.ipynb")],
+                          capture_output=True, text=True, timeout=600)
+    assert fast.returncode == 0 and "slow" not in fast.stdout.replace("slow.ipynb", ""), \
+        fast.stdout
+
+
 FAKE_PYTHON = """#!/bin/sh
 # Stands in for python3 in .ci/run: "python3 .ci/platform_job.py prepare|notebooks JOB DIR"
 echo "$2 $3" >> "$CALLS"
