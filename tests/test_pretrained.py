@@ -437,6 +437,8 @@ def test_judging_a_checkpoint_of_the_info_run_restores_it(tmp_path, capsys):
     reading = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert reading["step"] == trainer.step == 3
     assert 0.1 <= reading["ema"]["mean_top"] <= 1.0
+    # each code value's commonest digit holds at least a tenth of its samples
+    assert all(0.1 <= reading[g]["code_purity"] <= 1.0 for g in ("ema", "raw")), reading
     with pytest.raises(SystemExit):
         judge.main([str(tmp_path / "nothing"), "--steps", "3"])
 
