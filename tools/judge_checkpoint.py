@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-import info_code  # noqa: E402
 import train_pretrained as tp  # noqa: E402
 
 from gan_utils import metrics, models, runtime, train  # noqa: E402
@@ -63,8 +62,7 @@ def clarity(generator, samples: int) -> dict:
     reading = clarity_of(probabilities)
     codes = models.PRETRAINED_GENERATORS[NAME][1].get("codes")
     if codes:
-        purity = info_code.code_purity(models.latent_code(z, codes),
-                                       probabilities.argmax(axis=1), codes)["purity"]
+        purity = tp.code_reading(z, probabilities.argmax(axis=1), codes)["code_purity"]
         reading["code_purity"] = round(float(purity), 4)
     return reading
 

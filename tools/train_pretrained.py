@@ -221,7 +221,7 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     scores = score_digits(fakes)
     codes = models.PRETRAINED_GENERATORS[name][1].get("codes")
     if codes:
-        scores.update(code_reading(z, fakes, codes))
+        scores.update(code_reading(z, metrics.classify(fakes).argmax(axis=1), codes))
     if name == "cgan_mnist":
         count = min(ACCURACY_SAMPLES, samples)
         read = metrics.classify(fakes[:count], labels=True)
@@ -235,13 +235,13 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     return scores
 
 
-def code_reading(z: np.ndarray, fakes: np.ndarray, codes: int) -> dict:
-    """For a generator with InfoGAN's code: which digit each code value mostly draws (the
-    course classifier's reading) and the share of digits that are their code's digit."""
+def code_reading(z: np.ndarray, classes: np.ndarray, codes: int) -> dict:
+    """For a generator with InfoGAN's code: which digit each code value mostly draws
+    (``classes``, the course classifier's reading of the digits drawn from ``z``) and the
+    share of digits that are their code's digit."""
     import info_code
 
-    reading = info_code.code_purity(models.latent_code(z, codes),
-                                    metrics.classify(fakes).argmax(axis=1), codes)
+    reading = info_code.code_purity(models.latent_code(z, codes), classes, codes)
     return {"code_purity": reading["purity"], "digit_of_code": reading["digit_of_code"]}
 
 
