@@ -95,14 +95,21 @@ def _dcgan_mnist_drawing(z, activation: str, filters: tuple[int, int, int]):
 # from z's first number, so the generator still takes z ~ N(0, I) like any other.
 
 
-def first_quantile_choice(z, count: int):
-    """One of ``count`` equally likely choices per row of ``z``, from z_0's standard-normal
-    quantile: floor(count * Phi(z_0)), clipped to count - 1 (int32, shape (N,))."""
+def first_quantile_choice(z, count: int, probabilities=None):
+    """One of ``count`` choices per row of ``z``, from z_0's standard-normal quantile
+    Phi(z_0): the interval of [0, 1] it falls in, when [0, 1] is cut into ``count``
+    intervals of lengths ``probabilities`` (default: equal, 1 / count each, so that the choice
+    is floor(count * Phi(z_0))). int32, shape (N,)."""
     import numpy as np
     import tensorflow as tf
 
     quantile = 0.5 * (1.0 + tf.math.erf(tf.cast(z[:, 0], "float32") / np.sqrt(2.0)))
-    return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
+    if probabilities is None:
+        return tf.clip_by_value(tf.cast(tf.floor(quantile * count), "int32"), 0, count - 1)
+    weights = tf.cast(probabilities, "float32")
+    edges = tf.math.cumsum(weights)[:-1] / tf.reduce_sum(weights)   # the count - 1 inner cuts
+    passed = tf.cast(quantile[:, None] >= edges[None, :], "int32")
+    return tf.reduce_sum(passed, axis=1)
 
 
 def code_prior_class():
@@ -115,8 +122,16 @@ def code_prior_class():
 
         @keras.saving.register_keras_serializable(package="gan_utils")
         class CodePrior(keras.layers.Layer):
-            """z (N, dim) -> [z[:, 1:], one_hot(c)] (N, dim - 1 + codes), where
-            c = floor(codes * Phi(z_0)): each code value equally likely."""
+            """z (N, dim) -> [spread * z[:, 1:], one_hot(c)] (N, dim - 1 + codes), where
+            c is the interval of Phi(z_0) when [0, 1] is cut in the code values'
+            probabilities.
+
+            Trained with equal probabilities and spread 1, c = floor(codes * Phi(z_0)). Both
+            are weights (not trained), so that a trained generator can be given other
+            values and they travel in its weights file: the shipped generator's
+            probabilities were set after training by a discriminator
+            (``tools/code_weights.py``), its spread below 1 is the truncation trick.
+            """
 
             def __init__(self, codes: int, **kwargs):
                 super().__init__(**kwargs)
@@ -125,19 +140,23 @@ def code_prior_class():
                                      "values >= 2")
                 self.codes = int(codes)
 
+            def build(self, input_shape):
+                self.probabilities = self.add_weight(
+                    shape=(self.codes,), initializer=keras.initializers.Constant(1 / self.codes),
+                    trainable=False, name="probabilities")
+                self.spread = self.add_weight(shape=(), initializer="ones", trainable=False,
+                                              name="spread")
+
             def code(self, z):
                 """The code value each z picks (int32, shape (N,))."""
-                return first_quantile_choice(z, self.codes)
+                if not self.built:   # called before the layer ever saw an input
+                    self.build(tuple(z.shape))
+                return first_quantile_choice(z, self.codes, self.probabilities)
 
             def call(self, z):
                 z = tf.cast(z, "float32")
-                return tf.concat([z[:, 1:], tf.one_hot(self.code(z), self.codes)], axis=1)
-
-            def compute_output_shape(self, input_shape):
-                return (input_shape[0], input_shape[1] - 1 + self.codes)
-
-            def get_config(self) -> dict:
-                return {**super().get_config(), "codes": self.codes}
+                return tf.concat([self.spread * z[:, 1:], tf.one_hot(self.code(z), self.codes)],
+                                 axis=1)
 
         _CODE_PRIOR = CodePrior
     return _CODE_PRIOR
@@ -167,11 +186,40 @@ def info_dcgan_mnist_generator(latent_dim: int = 100, codes: int = 10,
     return keras.Model(z, image, name=name)
 
 
-def latent_code(z, codes: int = 10):
-    """The code value (0 .. codes-1) each row of ``z`` picks in an InfoGAN generator."""
+def latent_code(z, codes=10):
+    """The code value (0 .. K-1) each row of ``z`` picks in an InfoGAN generator.
+
+    ``codes`` is K (equally likely values), or the generator itself, whose code prior's
+    probabilities then cut z_0's quantile (see :func:`code_probabilities`)."""
     import numpy as np
 
-    return np.asarray(first_quantile_choice(np.asarray(z, dtype="float32"), codes))
+    z = np.asarray(z, dtype="float32")
+    if isinstance(codes, (int, np.integer)):
+        return np.asarray(first_quantile_choice(z, int(codes)))
+    probabilities = code_probabilities(codes)
+    return np.asarray(first_quantile_choice(z, len(probabilities), probabilities))
+
+
+def code_probabilities(generator):
+    """How likely each code value of an InfoGAN ``generator`` is (a NumPy array summing to 1):
+    equal unless set after training, as the shipped generator's were."""
+    import numpy as np
+
+    weights = np.asarray(generator.get_layer("code_prior").probabilities, dtype="float64")
+    return weights / weights.sum()
+
+
+def code_middles(probabilities):
+    """The z_0 in the middle of each code value's interval: Phi^-1 of the middle of its
+    share of [0, 1]. With K equal values, Phi^-1((c + 1/2) / K)."""
+    from statistics import NormalDist
+
+    import numpy as np
+
+    weights = np.asarray(probabilities, dtype="float64")
+    edges = np.concatenate([[0.0], np.cumsum(weights / weights.sum())])
+    return np.array([NormalDist().inv_cdf(min(max(0.5 * (lo + hi), 1e-12), 1 - 1e-12))
+                     for lo, hi in zip(edges[:-1], edges[1:])])
 
 
 def info_dcgan_mnist_discriminator(codes: int = 10, dropout: float = 0.3,

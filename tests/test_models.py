@@ -261,7 +261,9 @@ def test_info_generator_is_notebook_05s_behind_a_code_taken_from_z0():
     np.testing.assert_array_equal(models.latent_code(z, codes=4), [2, 0, 3, 3, 0])
     G = models.info_dcgan_mnist_generator(latent_dim=100, codes=10)
     plain = models.dcgan_mnist_generator(latent_dim=100)
-    assert G.count_params() - plain.count_params() == 9 * 7 * 7 * 256
+    # 9 more projection inputs; the prior's 10 probabilities and its spread are not trained
+    assert G.count_params() - plain.count_params() == 9 * 7 * 7 * 256 + 10 + 1
+    assert len(G.trainable_weights) == len(plain.trainable_weights)
     assert [layer.name for layer in G.layers[2:]] == [layer.name for layer in plain.layers[1:]]
     prior = G.get_layer("code_prior")
     expected = np.concatenate([z[:, 1:], np.eye(10, dtype="float32")[[5, 1, 8, 9, 0]]], axis=1)
@@ -272,11 +274,37 @@ def test_info_generator_is_notebook_05s_behind_a_code_taken_from_z0():
             models.code_prior(bad)
 
 
+def test_code_prior_cuts_phi_z0_by_the_code_probabilities_and_scales_the_rest_by_spread():
+    """Probabilities (1/2, 1/4, 1/8, 1/8) cut [0, 1] at 0.5, 0.75 and 0.875: Phi(0) = 0.5 ->
+    1 (a cut belongs to the interval above it), Phi(-1) = 0.16 -> 0, Phi(1) = 0.84 -> 2,
+    Phi(8) -> 3; the middles are Phi^-1 of 0.25, 0.625, 0.8125 and 0.9375. Spread 0.5 halves
+    z_1.. as the truncation trick does, and both travel in the weights file."""
+    G = models.info_dcgan_mnist_generator(latent_dim=6, codes=4, filters=(8, 8, 8))
+    prior = G.get_layer("code_prior")
+    np.testing.assert_allclose(models.code_probabilities(G), [0.25] * 4)
+    prior.probabilities.assign([0.5, 0.25, 0.125, 0.125])
+    prior.spread.assign(0.5)
+    z = np.ones((5, 6), "float32")
+    z[:, 0] = [0.0, -1.0, 1.0, 8.0, -8.0]
+    np.testing.assert_array_equal(models.latent_code(z, G), [1, 0, 2, 3, 0])
+    np.testing.assert_array_equal(models.latent_code(z, 4), [2, 0, 3, 3, 0])   # equal ones
+    expected = np.concatenate([0.5 * z[:, 1:], np.eye(4, dtype="float32")[[1, 0, 2, 3, 0]]], 1)
+    np.testing.assert_allclose(np.asarray(prior(z)), expected)
+    np.testing.assert_allclose(models.code_middles(models.code_probabilities(G)),
+                               [-0.6745, 0.3186, 0.8871, 1.5341], atol=1e-4)
+    np.testing.assert_allclose(models.code_middles([1, 1, 1, 1]),
+                               [-1.1503, -0.3186, 0.3186, 1.1503], atol=1e-4)
+    np.testing.assert_array_equal(models.latent_code(
+        np.c_[models.code_middles(models.code_probabilities(G)), np.zeros((4, 5))], G), range(4))
+
+
 def test_info_generator_keeps_its_code_through_keras_and_weights_files(tmp_path):
     """A .keras file (the layer is registered) and the course's weights file (the
     architecture rebuilt by the builder) both give back the same function."""
     keras.utils.set_random_seed(3)
     G = models.info_dcgan_mnist_generator(latent_dim=12, codes=4, filters=(8, 8, 8))
+    G.get_layer("code_prior").probabilities.assign([0.1, 0.2, 0.3, 0.4])
+    G.get_layer("code_prior").spread.assign(0.75)
     z = np.random.default_rng(0).standard_normal((6, 12)).astype("float32")
     G.save(tmp_path / "g.keras")
     again = keras.models.load_model(tmp_path / "g.keras")
@@ -286,6 +314,8 @@ def test_info_generator_keeps_its_code_through_keras_and_weights_files(tmp_path)
     models.save_generator(G, tmp_path / "run", "info_dcgan_mnist_generator", args)
     loaded, _ = models.load_generator(tmp_path / "run")
     np.testing.assert_allclose(loaded(z, training=False), G(z, training=False), atol=1e-6)
+    np.testing.assert_allclose(models.code_probabilities(loaded), [0.1, 0.2, 0.3, 0.4], atol=1e-6)
+    assert float(loaded.get_layer("code_prior").spread) == 0.75
 
 
 def test_info_discriminator_adds_q_head_on_notebook_05s_body():

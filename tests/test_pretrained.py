@@ -146,11 +146,12 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
 #: generator asked for a 3 and an 8), and the classifiers' logits for two uniform
 #: [-1, 1] inputs (seed 1). Any Keras 3 must reproduce them up to float round-off.
 REFERENCE_OUTPUTS = {
-    # the DCGAN generator with InfoGAN's code (2026-12-04, 20 code values, 14,000 steps)
-    # never was a .keras file: computed from its weights file with Keras 3.15.1 / TF 2.21
+    # the DCGAN generator with InfoGAN's code (2026-12-04, 20 code values, 20,000 steps,
+    # spread 0.85 and code probabilities set after training) never was a .keras file:
+    # computed from its weights file with Keras 3.15.1 / TF 2.21
     "dcgan_mnist": [
-        -0.99893, -1.00000, -0.99981, 0.95863, -1.00000, -1.00000, -1.00000, -1.00000, -1.00000,
-        -1.00000, 0.97555, -1.00000, -0.99998, -1.00000, 0.98754, -1.00000, -1.00000,
+        -0.99757, -1.00000, -1.00000, -0.51506, -0.99997, -0.78939, -1.00000, -1.00000, -1.00000,
+        -1.00000, 0.94987, -1.00000, -0.95907, -1.00000, 0.95504, -0.99955, -1.00000,
     ],
     "cgan_mnist": [
         -0.99867, -1.00000, -1.00000, -1.00000, -1.00000, -1.00000, 0.34624, -0.81761, -1.00000,
@@ -220,7 +221,7 @@ def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
                        match=r"saved from 'gan_utils\.models\.cgan_mnist_generator', the code "
                              r"builds 'gan_utils\.models\.info_dcgan_mnist_generator'.*"
                              r"project/kernel: file has shape \(150, 6272\), the model "
-                             r"\(119, 12544\).*and 4 more"):
+                             r"\(119, 12544\).*and 6 more"):
         models.load_pretrained_generator("dcgan_mnist", models.pretrained_path("cgan_mnist"))
 
     with pytest.raises(weights.MissingWeightsFile, match="--only dcgan_mnist"):
@@ -406,16 +407,28 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
         assert tool.main(["--only", "dcgan_mnist", "--steps", "2", "--batch-size", "8",
                           "--eval-samples", "300", "--precision", "float32",
                           "--info-weight", "1.5", "--seed", "7",
+                          "--spread", "0.9", "--code-weight-rounds", "1",
+                          "--code-weight-steps", "6",
                           "--work-dir", str(tmp_path / "work"),
                           "--output-dir", str(out)]) == 0
         path = out / "dcgan_mnist_generator.weights.npz"
         generator = models.load_pretrained_generator("dcgan_mnist", path)
-    assert generator.get_layer("code_prior").codes == 20
+        with pytest.raises(SystemExit):   # a spread that would widen z is refused
+            tool.main(["--only", "dcgan_mnist", "--spread", "1.5"])
+    prior = generator.get_layer("code_prior")
+    assert prior.codes == 20
+    assert float(prior.spread) == pytest.approx(0.9, abs=1e-3)   # stored in float16
     info = json.loads((tmp_path / "work" / "dcgan_mnist_info.json").read_text())
     assert info["steps"] == 2 and info["info_weight"] == 1.5 and info["seed"] == 7
+    # the discriminator moved the code probabilities off 1/20, and the file keeps them
+    assert len(info["code_weights"]) == 1 and info["spread"] == 0.9
+    np.testing.assert_allclose(models.code_probabilities(generator),
+                               info["code_probabilities"], atol=2e-4)
+    assert np.ptp(info["code_probabilities"]) > 0
     card = (out / "DCGAN_MNIST_MODEL_CARD.md").read_text()
     assert "info_dcgan_mnist_generator(latent_dim=100, codes=20)" in card
-    assert "latent_code(z, 20)" in card
+    assert "latent_code(z, generator)" in card
+    assert "**spread 0.9**" in card and "1 rounds of 6 steps" in card
     assert "gain 1.5 x the cross-entropy of Q's" in card and "## The code in z" in card
     assert "(purity): " in card and "--info-weight 1.5" in card and "seed 7;" in card
 
@@ -633,3 +646,32 @@ def test_recipe_trials_score_a_saved_generator_as_a_model_card(capsys, tmp_path,
                 ["--info-code", "10", "1", "--latent-mixture", "10", "0.3"]):
         with pytest.raises(SystemExit):
             tool.main(bad)
+
+
+def test_spread_scores_are_the_model_card_s_scores_at_each_spread(capsys):
+    """tools/score_spreads.py at spread 1 gives the card's scores of the generator as it is
+    (its own spread, set back to 1); another spread draws other digits and scores them."""
+    from gan_utils import weights
+
+    tool, card = _tool("score_spreads"), _tool("train_pretrained")
+    path = models.pretrained_path("dcgan_mnist")
+    with weights.dtype_policy("float32"):
+        assert tool.main([str(path), "--spreads", "1", "0.6", "--samples", "400"]) == 0
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+                 if line.startswith("{")]
+        generator = models.load_pretrained_generator("dcgan_mnist", path)
+        generator.get_layer("code_prior").spread.assign(1.0)
+        fakes = np.asarray(generator.predict(card.evaluation_latents(400), verbose=0))
+        expected = card.score_digits(fakes)
+    assert [line["spread"] for line in lines] == [1.0, 0.6]
+    assert lines[0]["mean_top"] == round(expected["mean_top"], 4)
+    assert lines[0]["fid"] == round(expected["fid"], 3)
+    assert lines[0]["max_share"] == round(max(expected["class_shares"]), 4)
+    assert lines[1]["mean_top"] != lines[0]["mean_top"]
+    assert not lines[0]["equal_codes"]                 # the shipped code probabilities
+    with weights.dtype_policy("float32"):
+        assert tool.main([str(path), "--spreads", "1", "--samples", "400", "--equal-codes"]) == 0
+    equal = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert equal["equal_codes"] and equal["max_share"] != lines[0]["max_share"]
+    with pytest.raises(SystemExit):
+        tool.main([str(path), "--spreads", "0"])

@@ -11,7 +11,8 @@ mostly one digit per value, and a clear one, since an image between two digits i
 Q cannot read.
 
 The networks are course builders (``gan_utils.models.info_dcgan_mnist_generator``, whose
-code prior takes c = floor(K * Phi(z_0)) so that G still takes standard-normal z, and
+code prior takes c = floor(K * Phi(z_0)) so that G still takes standard-normal z; after
+training its code probabilities and spread may be set: ``tools/code_weights.py``; and
 ``info_dcgan_mnist_discriminator``, D with Q's head). Here, used by
 ``tools/train_pretrained.py`` (the shipped generator) and ``tools/try_mnist_recipes.py
 --info-code K LAMBDA`` (trials):

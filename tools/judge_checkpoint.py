@@ -60,9 +60,8 @@ def clarity(generator, samples: int) -> dict:
     went with clearer digits in the runs of the DCGAN model card."""
     z, probabilities = judged_digits(generator, samples)
     reading = clarity_of(probabilities)
-    codes = models.PRETRAINED_GENERATORS[NAME][1].get("codes")
-    if codes:
-        purity = tp.code_reading(z, probabilities.argmax(axis=1), codes)["code_purity"]
+    if models.PRETRAINED_GENERATORS[NAME][1].get("codes"):
+        purity = tp.code_reading(z, probabilities.argmax(axis=1), generator)["code_purity"]
         reading["code_purity"] = round(float(purity), 4)
     return reading
 

@@ -191,6 +191,31 @@ def train_within_budget(trainer: train.GANTrainer, dataset, steps: int, max_minu
     trainer.save()
 
 
+def finish_code_prior(trainer: train.GANTrainer, args) -> dict:
+    """After training, for a generator with InfoGAN's code: set the shipped generator's
+    spread (``--spread``, the truncation trick: z_1.. scaled by it) and then let the
+    discriminator set the code values' probabilities (``--code-weight-rounds``,
+    ``tools/code_weights.py``). Returns what the model card reports (nothing without a
+    code)."""
+    generator = trainer.sampling_generator
+    if not any(layer.name == "code_prior" for layer in generator.layers):
+        return {}
+    import code_weights
+
+    generator.get_layer("code_prior").spread.assign(args.spread)
+    history, start = [], time.monotonic()
+    if args.code_weight_rounds:
+        images, _ = data.load_images("mnist", "train")
+        real = iter(data.as_dataset(images, args.batch_size, seed=args.seed).repeat())
+        history = code_weights.fit_code_probabilities(
+            generator, trainer.discriminator, real, args.code_weight_rounds,
+            steps=args.code_weight_steps, seed=args.seed)
+    return {"spread": args.spread, "code_weight_rounds": args.code_weight_rounds,
+            "code_weight_steps": args.code_weight_steps, "code_weights": history,
+            "code_weight_seconds": round(time.monotonic() - start),
+            "code_probabilities": models.code_probabilities(generator).round(6).tolist()}
+
+
 def output_path(name: str, output_dir: Path) -> Path:
     """Where ``name``'s weights go: ``output_dir`` / <name>_generator.weights.npz."""
     return Path(output_dir) / models.pretrained_path(name).name
@@ -219,9 +244,8 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
     fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
     scores = score_digits(fakes)
-    codes = models.PRETRAINED_GENERATORS[name][1].get("codes")
-    if codes:
-        scores.update(code_reading(z, metrics.classify(fakes).argmax(axis=1), codes))
+    if models.PRETRAINED_GENERATORS[name][1].get("codes"):
+        scores.update(code_reading(z, metrics.classify(fakes).argmax(axis=1), generator))
     if name == "cgan_mnist":
         count = min(ACCURACY_SAMPLES, samples)
         read = metrics.classify(fakes[:count], labels=True)
@@ -235,13 +259,15 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     return scores
 
 
-def code_reading(z: np.ndarray, classes: np.ndarray, codes: int) -> dict:
+def code_reading(z: np.ndarray, classes: np.ndarray, generator) -> dict:
     """For a generator with InfoGAN's code: which digit each code value mostly draws
-    (``classes``, the course classifier's reading of the digits drawn from ``z``) and the
-    share of digits that are their code's digit."""
+    (``classes``, the course classifier's reading of the digits ``generator`` drew from
+    ``z``) and the share of digits that are their code's digit. The code values are the
+    generator's own (``models.latent_code(z, generator)``: its code probabilities)."""
     import info_code
 
-    reading = info_code.code_purity(models.latent_code(z, codes), classes, codes)
+    codes = generator.get_layer("code_prior").codes
+    reading = info_code.code_purity(models.latent_code(z, generator), classes, codes)
     return {"code_purity": reading["purity"], "digit_of_code": reading["digit_of_code"]}
 
 
@@ -295,7 +321,7 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
               f"InfoGAN's term: both losses gain {info_weight:g} x the cross-entropy of Q's "
               "guess at the code, Q a small head on D's body)" if info_weight
               else "`gan_utils.train.GANTrainer`")
-    code = code_section(builder_args, scores)
+    code = code_section(builder_args, scores, info)
     accuracy = ""
     if "accuracy_as_asked" in scores:
         accuracy = (f"| digit read as asked (course classifier, "
@@ -352,25 +378,51 @@ digits; told which digit to draw, the conditional one rarely does.
 """
 
 
-def code_section(builder_args: dict, scores: dict) -> str:
-    """The card's section on InfoGAN's code (empty for a generator without one)."""
+def code_section(builder_args: dict, scores: dict, info: dict | None = None) -> str:
+    """The card's section on InfoGAN's code (empty for a generator without one), with what
+    was set after training (``finish_code_prior``)."""
     codes = builder_args.get("codes")
     if not codes or "code_purity" not in scores:
         return ""
+    info = info or {}
     digits = ", ".join(f"{value}: {digit}" for value, digit in
                        enumerate(scores["digit_of_code"]))
     return f"""
 ## The code in z
 
 z's first number is not a coordinate like the others: it picks one of {codes} code values,
-c = floor({codes} * Phi(z_0)) (Phi the standard normal CDF, so each value is equally likely;
-`gan_utils.models.latent_code(z, {codes})`), and the generator's layers see the other
-{builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen et al. 2016). No label
-was used in training: Q, a head on the discriminator, learned to read c back from the image,
-and G to draw images from which it can. Each code value's commonest digit (classifier's
-reading, code: digit): {digits}. Share of digits that are their code's commonest
-(purity): {scores["code_purity"]:.2f}. Notebook 07 shows it.
-"""
+c = floor({codes} * Phi(z_0)) in training (Phi the standard normal CDF, so each value is
+equally likely; `gan_utils.models.latent_code(z, generator)`), and the generator's layers see
+the other {builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen et al. 2016).
+No label was used in training: Q, a head on the discriminator, learned to read c back from
+the image, and G to draw images from which it can. Each code value's commonest digit
+(classifier's reading, code: digit): {digits}. Share of digits that are their code's
+commonest (purity): {scores["code_purity"]:.2f}. Notebook 07 shows it.
+{after_training_section(codes, info)}"""
+
+
+def after_training_section(codes: int, info: dict) -> str:
+    """What ``finish_code_prior`` set: the spread and the code values' probabilities."""
+    spread, rounds = info.get("spread", 1.0), info.get("code_weight_rounds", 0)
+    if spread == 1.0 and not rounds:
+        return ""
+    lines = ["", "**Set after training** (the layer `code_prior` holds both; they travel in "
+             "the weights file):", ""]
+    if spread != 1.0:
+        lines.append(f"- **spread {spread:g}**: the layers see {spread:g} x z_1.. (BigGAN's "
+                     "truncation trick: a little variety traded for clearer digits).")
+    if rounds:
+        scaled = ", ".join(f"{p * codes:.2f}" for p in info["code_probabilities"])
+        lines.append(
+            f"- **code probabilities** (x {codes}; 1 is training's): {scaled}. Set by "
+            f"`tools/code_weights.py`, {rounds} rounds of {info['code_weight_steps']} steps: "
+            "the GAN's discriminator, trained on against the finished generator, weighs each "
+            "code value's images by exp(logit) = D / (1 - D), an estimate of p_data / p_G, and "
+            "round r multiplies each value's probability by its mean weight to the power 1/r. "
+            "c is then the interval Phi(z_0) falls in when [0, 1] is cut in these "
+            f"probabilities. No label is used. {info.get('code_weight_seconds', 0)} s on the "
+            "machine above.")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,6 +450,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED,
                         help="the training's seed (weights, noise, data order); scores keep "
                              f"{SEED}")
+    parser.add_argument("--spread", type=float, default=1.0,
+                        help="after training, scale z_1.. of a generator with a code by this "
+                             "(the truncation trick; 1: none)")
+    parser.add_argument("--code-weight-rounds", type=int, default=0,
+                        help="after training, rounds of tools/code_weights.py: the "
+                             "discriminator sets how likely each code value is (0: equal)")
+    parser.add_argument("--code-weight-steps", type=int, default=2000,
+                        help="discriminator steps per round of --code-weight-rounds")
     parser.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
     parser.add_argument("--work-dir", default="/tmp/gan_course_pretrained",
                         help="checkpoints, so that a rerun resumes")
@@ -409,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES,
                         help="generated digits scored for the model card")
     args = parser.parse_args(argv)
+    if not 0.0 < args.spread <= 1.0:
+        parser.error(f"--spread={args.spread}: expected a factor in (0, 1]")
     command = "GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py " + \
         " ".join(sys.argv[1:] if argv is None else argv)
     figure_dir = Path(args.work_dir) / "figures"
@@ -416,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         info_file = Path(args.work_dir) / f"{name}_info.json"
         if not args.skip_training:
             trainer, info = train_one(name, args)
+            info.update(finish_code_prior(trainer, args))
             export(name, trainer, args.output_dir)
             info["command"] = command
             info_file.write_text(json.dumps(info))
