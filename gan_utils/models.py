@@ -158,6 +158,12 @@ def code_prior_class():
                 return tf.concat([self.spread * z[:, 1:], tf.one_hot(self.code(z), self.codes)],
                                  axis=1)
 
+            def compute_output_shape(self, input_shape):
+                return (input_shape[0], input_shape[1] - 1 + self.codes)
+
+            def get_config(self) -> dict:
+                return {**super().get_config(), "codes": self.codes}
+
         _CODE_PRIOR = CodePrior
     return _CODE_PRIOR
 
