@@ -32,7 +32,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_utils import models
+from gan_utils import losses, models
 
 
 def round_of_weights(generator: keras.Model, discriminator: keras.Model,
@@ -46,17 +46,15 @@ def round_of_weights(generator: keras.Model, discriminator: keras.Model,
     makes its readings steadier); only
     the real/fake logit is trained (Q's head gets no gradient and is left out)."""
     optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
-    loss = keras.losses.BinaryCrossentropy(from_logits=True)
     latent_dim = int(generator.inputs[0].shape[-1])
 
     @tf.function
     def d_step(real, z):
         fake = generator(z, training=False)
-        with tf.GradientTape() as tape:
-            real_logit = tf.cast(discriminator(real, training=True)[0], "float32")
-            fake_logit = tf.cast(discriminator(fake, training=True)[0], "float32")
-            value = (loss(tf.ones_like(real_logit), real_logit)
-                     + loss(tf.zeros_like(fake_logit), fake_logit))
+        with tf.GradientTape() as tape:   # the course's loss, without label noise
+            value = losses.discriminator_loss(
+                tf.cast(discriminator(real, training=True)[0], "float32"),
+                tf.cast(discriminator(fake, training=True)[0], "float32"))
         variables = discriminator.trainable_variables
         pairs = [(gradient, variable) for gradient, variable in
                  zip(tape.gradient(value, variables), variables) if gradient is not None]
