@@ -81,7 +81,8 @@ def test_main_passes_the_callers_variables_to_the_kernels(tmp_path, monkeypatch)
         return run_full_size.Result(path.stem, True, 0.0)
 
     monkeypatch.setattr(run_full_size, "run_notebook", record)
-    monkeypatch.setattr(run_full_size, "describe_machine", lambda: "test machine")
+    monkeypatch.setattr(run_full_size, "describe_machine",
+                        lambda: {"accelerator": "test machine", "precision": "float32"})
     monkeypatch.setenv("GAN_UTILS_PRECISION", "float32")
     monkeypatch.setenv("GAN_UTILS_QUICK", "1")
     before = dict(os.environ)

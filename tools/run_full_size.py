@@ -21,17 +21,22 @@ last line names, for reading a failure or a measured number.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import re
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SHARED_DATA = ROOT.parent / "shared" / "datasets"   # the project machines' offline copies
+RECORDS = ROOT / "docs" / "measurements"   # scripts/docs/write_measurements.py reads them
 
 
 @dataclass
@@ -106,12 +111,36 @@ def _first_error_line(failure: Exception) -> str:
     return (named[-1] if named else lines[-1] if lines else type(failure).__name__)[:300]
 
 
-def describe_machine() -> str:
-    """The CPU (or accelerator) and the precision the notebooks' runtime will pick here."""
-    sys.path.insert(0, str(ROOT))
+def describe_machine() -> dict[str, str]:
+    """The CPU (or accelerator), its relevant flags, the precision the notebooks' runtime
+    will pick here, and the package versions: what a measurement needs to be read."""
+    import keras
+    import tensorflow as tf
+
     from gan_utils import runtime
 
-    return f"{runtime.accelerator()}; precision {runtime.mixed_precision_policy()}"
+    flags = sorted(runtime.cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
+    return {"accelerator": str(runtime.accelerator()), "cpu_flags": " ".join(flags),
+            "precision": runtime.mixed_precision_policy(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "python": platform.python_version()}
+
+
+def write_record(results: list[Result], machine: dict[str, str], argv: list[str]) -> Path:
+    """A JSON record of the run in docs/measurements/, the measurement record's source."""
+    now = datetime.now(timezone.utc)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    forced = os.environ.get("GAN_UTILS_PRECISION")
+    command = " ".join(["python dev/run_full_size.py", *argv])
+    run = {"kind": "full_size", "date_utc": now.isoformat(timespec="seconds"),
+           "command": (f"GAN_UTILS_PRECISION={forced} " if forced else "") + command,
+           "machine": machine, "precision": machine["precision"],
+           "precision_forced": bool(forced), "commit": commit,
+           "notebooks": [asdict(result) for result in results]}
+    RECORDS.mkdir(parents=True, exist_ok=True)
+    path = RECORDS / f"full-size-{now:%Y%m%dT%H%M}-{machine['precision']}.json"
+    path.write_text(json.dumps(run, indent=1) + "\n")
+    return path
 
 
 def report(results: list[Result]) -> str:
@@ -140,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", action="store_true",
                         help="also give each widget its picture (GAN_UTILS_STATIC_SITE=1), so "
                              "that the executed notebooks can build the website")
+    parser.add_argument("--record", action="store_true",
+                        help="write the run to docs/measurements/ (then run "
+                             "scripts/docs/write_measurements.py)")
     args = parser.parse_args(argv)
 
     notebooks = pick_notebooks(args.only)
@@ -148,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     environment = full_size_environment(args.data_dir, args.site)   # read before replacing
     os.environ.clear()
     os.environ.update(environment)
-    print(f"full size (GAN_UTILS_QUICK=0) on {describe_machine()}", flush=True)
+    machine = describe_machine()
+    print(f"full size (GAN_UTILS_QUICK=0) on {machine['accelerator']}; "
+          f"precision {machine['precision']}", flush=True)
     print(f"data: {os.environ.get('GAN_UTILS_DATA', 'keras.datasets downloads')}", flush=True)
 
     results = []
@@ -158,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report(results[-1:]).splitlines()[0], flush=True)
     print("\n" + report(results))
     print(f"executed notebooks: {workdir / 'executed'}")
+    if args.record:
+        print(f"record: {write_record(results, machine, argv or sys.argv[1:])}")
     return 0 if all(result.passed for result in results) else 1
 
 
