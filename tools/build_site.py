@@ -45,8 +45,8 @@ BADGES = {
     "https://kaggle.com/static/images/open-in-kaggle.svg": "_static/kaggle-badge.svg",
 }
 NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
-LANDING_SECTIONS = ("The notebooks", "What you will make", "Open the course")
-MEASUREMENTS_SECTION = "Measured: speed and time to quality"
+LANDING_SECTIONS = ("The notebooks", "On Colab and Kaggle", "What you will make")
+MEASUREMENTS = ROOT / "docs" / "measurements.md"   # scripts/docs/write_measurements.py
 MODES = {
     "full": "at full size: every picture and number is the real result",
     "quick": ("in quick mode (GAN_UTILS_QUICK=1): every notebook ran with shortened "
@@ -104,25 +104,22 @@ def landing_page(readme: str, notebooks: list[Path], mode: str, src: Path) -> st
     """index.md: the README's title, introduction and the sections a reader needs first
     (the notebook table with its run times among them), the build mode, the contents."""
     intro, sections = readme_sections(readme)
-    missing = [name for name in (*LANDING_SECTIONS, MEASUREMENTS_SECTION) if name not in sections]
+    missing = [name for name in LANDING_SECTIONS if name not in sections]
     if missing:
         raise SystemExit(f"README.md: sections {missing} not found (the site is cut from them)")
     body = intro + "".join(f"## {name}\n{sections[name]}" for name in LANDING_SECTIONS)
-    body += (f"\n## About this website\n\nThis site was built {MODES[mode]}, with "
-             "`python tools/build_site.py` (see the README). Widgets cannot run on a static "
-             "page: each slider is shown as a picture or a short animation of what it does; "
-             "open the notebook to use it.\n")
+    body += (f"\n## About this website\n\nThis site was built {MODES[mode]}. Widgets cannot "
+             "run on a static page: each slider is shown as a picture or a short animation of "
+             "what it does; open the notebook to use it.\n")
     toctree = "\n".join(p.stem for p in notebooks)
     body += (f"\n```{{toctree}}\n:maxdepth: 1\n:caption: Notebooks\n\n{toctree}\n```\n\n"
              f"```{{toctree}}\n:maxdepth: 1\n:caption: Measurements\n\nmeasurements\n```\n")
     return site_links(body, {p.name for p in notebooks}, src)
 
 
-def measurements_page(readme: str, notebooks: list[Path], src: Path) -> str:
-    """measurements.md: the README's measurements section as a page."""
-    _, sections = readme_sections(readme)
-    return site_links(f"# {MEASUREMENTS_SECTION}\n{sections[MEASUREMENTS_SECTION]}",
-                      {p.name for p in notebooks}, src)
+def measurements_page(notebooks: list[Path], src: Path) -> str:
+    """measurements.md: the measurement record (docs/measurements.md) as a page."""
+    return site_links(MEASUREMENTS.read_text(), {p.name for p in notebooks}, src)
 
 
 def site_notebook(path: Path, executed: bool) -> str:
@@ -177,7 +174,7 @@ def stage(mode: str, executed_dir: Path | None) -> Path:
     size = mode if executed_dir is None else executed_size(texts.values())
     readme = (ROOT / "README.md").read_text()
     write_if_changed(src / "index.md", landing_page(readme, notebooks, size, src))
-    write_if_changed(src / "measurements.md", measurements_page(readme, notebooks, src))
+    write_if_changed(src / "measurements.md", measurements_page(notebooks, src))
     for name, text in texts.items():
         write_if_changed(src / name, text)
     return src
