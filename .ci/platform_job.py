@@ -129,7 +129,9 @@ def job_settings(job: str) -> tuple[str, dict[str, str], list[str], str]:
     if job == "latest":
         return ("", {}, [], "latest: python3 -m venv, then pip install -r requirements.txt "
                 "(the README's local install)")
-    raise SystemExit(f"unknown job {job!r}: expected colab, kaggle, lowest or latest")
+    if job == "gpu":
+        return ("", {}, [], "gpu: the notebooks' gpu profiles in the latest environment")
+    raise SystemExit(f"unknown job {job!r}: expected colab, kaggle, lowest, latest or gpu")
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -297,8 +299,12 @@ def notebooks(job: str, work: Path) -> int:
     if job == "latest":  # its executed notebooks build the website (.ci/run's site job):
         del env["MPLBACKEND"]  # the kernel's inline backend, so that figures are outputs,
         env["GAN_UTILS_STATIC_SITE"] = "1"  # and each widget also shows a picture of itself
-    command = [str(python), str(ROOT / ".ci" / "execute_notebooks.py"),
-               *map(str, sorted((ROOT / "notebooks").glob("*.ipynb")))]
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if job == "gpu":  # every gpu profile on this CPU: float16 with loss scaling, its XLA,
+        # steps_per_execution and strategy; quick mode's step counts and data sizes
+        env.update(GAN_UTILS_PROFILE="gpu", GAN_UTILS_PRECISION="mixed_float16")
+        paths = [path for path in paths if "runtime.profile(" in path.read_text()]
+    command = [str(python), str(ROOT / ".ci" / "execute_notebooks.py"), *map(str, paths)]
     if os.environ.get("GAN_CI_EXECUTED_DIR"):
         command += ["--executed-dir", str(Path(os.environ["GAN_CI_EXECUTED_DIR"]) / job)]
     started = time.monotonic()
@@ -317,7 +323,7 @@ def main(argv: list[str]) -> int:
         phase = prepare if argv[0] == "prepare" else notebooks
         return phase(argv[1], Path(argv[2]))
     raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR "
-                     "(JOB: colab, kaggle, lowest or latest)")
+                     "(JOB: colab, kaggle, lowest, latest or gpu)")
 
 
 if __name__ == "__main__":

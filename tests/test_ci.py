@@ -121,7 +121,7 @@ def test_ci_rejects_an_unknown_job(tmp_path):
     result = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "colabb"], capture_output=True,
                             text=True, timeout=60, env=env)
     assert result.returncode == 1
-    expected = "unknown job colabb (expected unit, latest, colab, kaggle, lowest, site)"
+    expected = "unknown job colabb (expected unit, latest, colab, kaggle, lowest, gpu, site)"
     assert expected in result.stdout
     assert any(line.startswith("colabb  FAILED (exit 1)") for line in result.stdout.splitlines())
 
@@ -187,6 +187,6 @@ def test_ci_runs_the_site_job_by_default_after_the_others(tmp_path):
     summary = result.stdout.split("===== summary", 1)[1].splitlines()
     rows = [m.groups() for m in map(re.compile(r"^(\w+) +(passed|FAILED)").match, summary) if m]
     assert rows == [(job, "passed") for job in
-                    ("unit", "colab", "latest", "kaggle", "lowest", "site")], summary
+                    ("unit", "colab", "latest", "kaggle", "lowest", "gpu", "site")], summary
     assert "pytest tests/ executed-dir=unset" in calls  # the unit job leaves the site to its job
     assert any(call.startswith("site tested: ") for call in calls)
