@@ -94,3 +94,12 @@ def check_versions() -> None:
         upgrade = " ".join(f"'{name}>={floor}'" for name, _, floor in old)
         raise RuntimeError(f"Too old for the course: {listed}. Upgrade with: "
                            f"pip install -U {upgrade}, then restart the kernel.")
+
+
+def start() -> None:
+    """The end of every notebook's setup cell: check the versions, then print one line on
+    where this kernel runs (platform, accelerator, TensorFlow and Keras, mode)."""
+    from gan_utils import runtime
+
+    check_versions()
+    print(runtime.describe())
