@@ -19,7 +19,7 @@ Core modules, by kind, used by every lesson:
 Lesson modules, by concept, each holding one lesson's own code (pictures and widgets):
 
 - ``toy``      notebook 01: 1-D and 2-D toy GANs, their pictures and the playground
-- ``convlab``  notebooks 02-03: convolution diagrams and size calculators
+- ``convlab``  notebooks 03-04: convolution diagrams and size calculators
 - ``latent``   notebooks 07-08: lerp, slerp, principal directions, latent explorers
 """
 
