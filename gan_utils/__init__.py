@@ -19,7 +19,7 @@ Core modules, by kind, used by every lesson:
 Lesson modules, by concept, each holding one lesson's own code (pictures and widgets):
 
 - ``toy``      notebook 01: 1-D and 2-D toy GANs, their pictures and the playground
-- ``convlab``  notebooks 02-03: convolution diagrams and size calculators
+- ``convlab``  notebooks 03-04: convolution diagrams and size calculators
 - ``latent``   notebooks 07-08: lerp, slerp, principal directions, latent explorers
 """
 
@@ -94,3 +94,12 @@ def check_versions() -> None:
         upgrade = " ".join(f"'{name}>={floor}'" for name, _, floor in old)
         raise RuntimeError(f"Too old for the course: {listed}. Upgrade with: "
                            f"pip install -U {upgrade}, then restart the kernel.")
+
+
+def start() -> None:
+    """The end of every notebook's setup cell: check the versions, then print one line on
+    where this kernel runs (platform, accelerator, TensorFlow and Keras, mode)."""
+    from gan_utils import runtime
+
+    check_versions()
+    print(runtime.describe())

@@ -1,6 +1,6 @@
 """Convolution and transposed-convolution arithmetic, one tested function per idea.
 
-Notebooks 02 and 03 derive each of these by hand first; the functions here are the
+Notebooks 03 and 04 derive each of these by hand first; the functions here are the
 same ideas written once, checked against Keras in tests/test_conv.py:
 
 - :func:`conv_output_size` / :func:`conv_transpose_output_size`: the size formulas,

@@ -1,9 +1,9 @@
-"""The convolution lab of notebooks 02 and 03: sliding-window pictures and size calculators.
+"""The convolution lab of notebooks 03 and 04: sliding-window pictures and size calculators.
 
 - :func:`draw_conv_step` / :func:`conv_diagram` draw a convolution window by window, and
   :func:`draw_conv_transpose_step` / :func:`conv_transpose_diagram` a transposed one as
   the direct convolution of its zero-inserted input; :func:`plot_overlap` is the heatmap
-  of notebook 03's checkerboard counts;
+  of notebook 04's checkerboard counts;
 - :func:`conv_calculator` / :func:`conv_transpose_calculator` are the widgets: sliders
   for the sizes, the window drawn, and the output size by the formula next to the size
   Keras itself gives.

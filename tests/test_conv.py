@@ -17,7 +17,7 @@ from gan_utils import convlab  # noqa: E402  (after the skips: it runs Keras' la
 
 @pytest.mark.parametrize(("args", "kwargs", "expected"), [
     ((5, 3), {"stride": 2, "padding": 1}, 3),      # (5 + 2 - 3) // 2 + 1
-    ((4, 3), {}, 2),                               # the 4x4 example of notebook 02
+    ((4, 3), {}, 2),                               # the 4x4 example of notebook 03
     ((28, 5), {"stride": 2, "padding": "same"}, 14),
     ((27, 5), {"stride": 2, "padding": "same"}, 14),  # ceil(27 / 2)
     ((7, 3), {"dilation": 2}, 3),                  # effective kernel 5: 7 - 5 + 1

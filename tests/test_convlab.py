@@ -1,4 +1,4 @@
-"""gan_utils.convlab: notebooks 02-03's diagrams drawn cell by cell, and the size
+"""gan_utils.convlab: notebooks 03-04's diagrams drawn cell by cell, and the size
 calculators checked against Keras, driven from code and displayed as a kernel shows them."""
 
 from __future__ import annotations

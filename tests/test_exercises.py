@@ -59,7 +59,7 @@ def exercise_problems(cells: list[dict]) -> list[str]:
     """What is wrong with a notebook's exercises, as sentences (empty: nothing).
 
     The convention: a markdown '## Exercises' section; every exercise (there, or one set
-    inside the lesson, such as notebook 02's slide erratum) is a markdown cell headed
+    inside the lesson, such as notebook 03's slide errata) is a markdown cell headed
     '### Exercise N · title' (N = 1, 2, ... through the notebook), holding its answer in a collapsed
     <details><summary>Answer</summary> block, and followed by a code cell that calls
     exercises.check or exercises.check_that. Outside the answers, a numbered bold item

@@ -49,3 +49,16 @@ def test_structure_quick_parameters_and_exercises(path):
         "no parameters cell reading quick mode"
     assert re.search(r"^## .*Exercises", text, re.M), "no Exercises section"
     assert "## What you will learn" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_setup_cell_comes_first_and_later_cells_import_what_they_use(path):
+    """The setup cell binds only what it needs (gan_utils, os, sys, ...): a lesson that
+    uses ``runtime`` imports it itself, so the cell can stay at most 10 lines."""
+    code = [cell.source for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code"]
+    assert code and course_notebook.SETUP_MARKER in code[0], "the setup cell is not first"
+    lesson = "\n".join(code[1:])
+    if re.search(r"(?<![\w.])runtime\.", lesson):
+        assert re.search(r"^from gan_utils import [^\n]*\bruntime\b", lesson, re.M), \
+            "uses runtime without importing it (the setup cell does not)"

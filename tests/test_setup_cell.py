@@ -2,9 +2,9 @@
 
 IPython's own input transformer turns the cell's ``%pip`` line into a
 ``get_ipython().run_line_magic("pip", ...)`` call; a fake ``get_ipython`` records that call
-(expanding ``{GAN_UTILS_SOURCE}`` from the cell's namespace, as IPython does) instead of
-installing anything. Environment variables, ``google.colab``, the network and which
-packages can be found are faked per test, so nothing leaves this machine.
+(expanding ``{...}`` with IPython's own formatter, as IPython's ``var_expand`` does) instead
+of installing anything. Environment variables, ``google.colab``, the network (name lookups)
+and which packages can be found are faked per test, so nothing leaves this machine.
 """
 
 import importlib.util
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
+from IPython.utils.text import DollarFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -35,7 +36,7 @@ class FakeShell:
         self.magics: list[tuple[str, str]] = []
 
     def run_line_magic(self, name: str, line: str):
-        expanded = line.format(**self.namespace)  # IPython expands {name} from the user namespace
+        expanded = DollarFormatter().vformat(line, args=[], kwargs=self.namespace)
         self.magics.append((name, expanded))
         raise PipCalled(expanded)
 
@@ -59,13 +60,13 @@ def platform(monkeypatch):
                             if name in missing else real_find_spec(name, *args))
         connections = []
 
-        def connect(address, timeout=None):
-            connections.append(address)
+        def look_up(host, port, *args, **kwargs):
+            connections.append((host, port))
             if not online:
                 raise socket.gaierror(-3, "Temporary failure in name resolution")
-            return types.SimpleNamespace(close=lambda: None)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("151.101.0.223", port))]
 
-        monkeypatch.setattr(socket, "create_connection", connect)
+        monkeypatch.setattr(socket, "getaddrinfo", look_up)
         namespace: dict = {}
         shell = FakeShell(namespace)
         namespace["get_ipython"] = lambda: shell
@@ -79,8 +80,11 @@ def run_cell(namespace):
     exec(compile(CELL, "<setup cell>", "exec"), namespace)
 
 
-def test_the_pip_line_becomes_an_ipython_magic_call():
-    assert 'run_line_magic(\'pip\', \'install --quiet "gan_utils @ {GAN_UTILS_SOURCE}"\')' in CELL
+def test_the_cell_is_short_and_its_pip_line_becomes_an_ipython_magic_call():
+    lines = course_notebook.SETUP_SOURCE.splitlines()
+    assert len(lines) <= 10 and max(map(len, lines)) <= 88
+    assert ("run_line_magic('pip', 'install --quiet \"gan_utils @ "
+            "{os.environ.get(\\'GAN_UTILS_SOURCE\\', URL)}\"')") in CELL
 
 
 def test_kaggle_with_internet_off_names_the_switch_and_never_runs_pip(platform):
@@ -88,8 +92,8 @@ def test_kaggle_with_internet_off_names_the_switch_and_never_runs_pip(platform):
     with pytest.raises(SystemExit) as stopped:
         run_cell(namespace)
     message = str(stopped.value)
-    assert "Internet switch is off" in message
-    assert "Session options" in message and "turn Internet on" in message
+    assert "Kaggle's Internet is off" in message
+    assert "Session options → Internet on" in message
     assert shell.magics == []
     assert namespace["connections"] == [("pypi.org", 443)]
 
@@ -118,8 +122,7 @@ def test_colab_tpu_runtime_without_tensorflow_says_what_to_pick(platform):
     with pytest.raises(SystemExit) as stopped:
         run_cell(namespace)
     message = str(stopped.value)
-    assert "no TensorFlow" in message and "TPU" in message
-    assert "Change runtime type" in message and "GPU" in message and "CPU" in message
+    assert message == "no TensorFlow: choose Runtime → Change runtime type → T4 GPU or CPU"
     assert shell.magics == []
 
 
@@ -130,8 +133,25 @@ def test_without_tensorflow_outside_colab_pip_installs_it_with_gan_utils(platfor
     assert len(shell.magics) == 1
 
 
-def test_with_gan_utils_installed_nothing_is_installed_and_versions_are_checked(platform):
+def test_with_gan_utils_installed_nothing_is_installed_and_start_runs(platform, monkeypatch,
+                                                                    capsys):
+    import gan_utils
+    from gan_utils import runtime
+
+    checked = []
+    monkeypatch.setattr(gan_utils, "check_versions", lambda: checked.append(True))
+    monkeypatch.setattr(runtime, "describe", lambda: "local | CPU | mode: quick")
     namespace, shell = platform(kaggle=True, online=False)
     run_cell(namespace)
     assert shell.magics == [] and namespace["connections"] == []
-    assert namespace["gan_utils"].__name__ == "gan_utils"
+    assert namespace["gan_utils"] is gan_utils and checked == [True]
+    assert capsys.readouterr().out == "local | CPU | mode: quick\n"
+
+
+def test_start_stops_on_a_package_too_old_before_describing(monkeypatch, capsys):
+    import gan_utils
+
+    monkeypatch.setattr(gan_utils, "FLOORS", (("numpy", "numpy", "999.0"),))
+    with pytest.raises(RuntimeError, match=r"numpy .* \(needs 999.0\+\)"):
+        gan_utils.start()
+    assert capsys.readouterr().out == ""

@@ -26,40 +26,20 @@ from gan_utils import COURSE_BRANCH, COURSE_REPOSITORY  # noqa: E402
 NAME_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 SETUP_MARKER = "# Setup (the same in every notebook)"
 
-# On Colab's TPU runtime (no TensorFlow) and on Kaggle with the Internet switch off, the
-# setup cell stops with what to change instead of failing inside pip; Kaggle's editor calls
-# the switch "Internet", under "Session options". tests/test_setup_cell.py fakes both.
-SETUP_SOURCE = f'''{SETUP_MARKER}: install gan_utils where it is missing
-# (Colab, Kaggle), check versions, and say what hardware this kernel has.
-import importlib.util
-import os
-import socket
-import sys
-
-IN_COLAB = "google.colab" in sys.modules
-IN_KAGGLE = "KAGGLE_KERNEL_RUN_TYPE" in os.environ
-if IN_COLAB and importlib.util.find_spec("tensorflow") is None:
-    raise SystemExit("This Colab runtime has no TensorFlow (Colab's TPU runtimes ship none). "
-                     "Choose Runtime → Change runtime type → T4 GPU or CPU, then rerun this cell.")
-if importlib.util.find_spec("gan_utils") is None:  # Colab, Kaggle or a bare Python
-    if IN_KAGGLE:  # pip needs the internet, and Kaggle gives it only when asked
-        try:
-            socket.create_connection(("pypi.org", 443), timeout=10).close()
-        except OSError:
-            raise SystemExit("Kaggle's Internet switch is off, so the course helpers cannot be "
-                             "installed. In the editor's right-hand panel, open Session options "
-                             "and turn Internet on (Kaggle asks once for a phone-verified "
-                             "account), then rerun this cell.") from None
-    GAN_UTILS_SOURCE = os.environ.get(
-        "GAN_UTILS_SOURCE", "git+https://github.com/{COURSE_REPOSITORY}@{COURSE_BRANCH}")
-    %pip install --quiet "gan_utils @ {{GAN_UTILS_SOURCE}}"
-    importlib.invalidate_caches()
-
-import gan_utils
-from gan_utils import runtime
-
-gan_utils.check_versions()
-print(runtime.describe())'''
+# The setup cell, at most 10 lines: what must happen before gan_utils can be imported stays
+# in the cell, the rest is gan_utils.start(). On Colab's TPU runtime (no TensorFlow) and on
+# Kaggle with the Internet switch off ("Session options" in Kaggle's editor), the cell stops
+# with what to change instead of failing inside pip. tests/test_setup_cell.py fakes both.
+SETUP_SOURCE = f'''{SETUP_MARKER}: install gan_utils where it is missing, then start.
+import importlib.util, os, socket, sys
+if "google.colab" in sys.modules and not importlib.util.find_spec("tensorflow"):
+    sys.exit("no TensorFlow: choose Runtime → Change runtime type → T4 GPU or CPU")
+if not importlib.util.find_spec("gan_utils"):  # pip needs the internet (on Kaggle: ask)
+    try: os.getenv("KAGGLE_KERNEL_RUN_TYPE") and socket.getaddrinfo("pypi.org", 443)
+    except OSError: sys.exit("Kaggle's Internet is off: Session options → Internet on")
+    URL = "git+https://github.com/{COURSE_REPOSITORY}@{COURSE_BRANCH}"
+    %pip install --quiet "gan_utils @ {{os.environ.get('GAN_UTILS_SOURCE', URL)}}"
+importlib.invalidate_caches(); import gan_utils; gan_utils.start()'''
 
 
 def links(filename: str) -> dict[str, str]:
