@@ -94,14 +94,16 @@ def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
         np.testing.assert_array_equal(variable.numpy(), stored[name].astype(np.float32))
 
 
-def test_shipped_files_are_weights_only_and_under_10_megabytes_together():
+def test_shipped_files_are_weights_only_and_under_15_megabytes_together():
+    """Four generators (the plain and the InfoGAN DCGAN, the conditional one, the frogs):
+    13.1 MB in float16; the cap keeps a fifth one, or float32 files, from slipping in."""
     from gan_utils import metrics
 
     assets = models.pretrained_path("dcgan_mnist").parent
     assert not list(assets.glob("*.keras")), "no Keras-config file is shipped"
     sizes = {name: models.pretrained_path(name).stat().st_size
              for name in models.PRETRAINED_GENERATORS}
-    assert sum(sizes.values()) < 10_000_000, sizes
+    assert sum(sizes.values()) < 15_000_000, sizes
     assert {p.name for p in assets.glob("*.weights.npz")} == {
         *(models.pretrained_path(n).name for n in models.PRETRAINED_GENERATORS),
         *(c.path.name for c in metrics.COURSE_CLASSIFIERS.values())}
