@@ -79,7 +79,7 @@ def _generate(generator, z, labels=None) -> np.ndarray:
 def principal_latent_directions(generator, num_latents: int = 32, epsilon: float = 0.1,
                                 seed: int = 0, labels=None, code_coordinates=()
                                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Latent directions ordered by how much they change G's output (notebook 07).
+    """Latent directions ordered by how much they change G's output (notebook 09).
 
     For ``num_latents`` random z, the finite differences (G(z + eps e_i) - G(z)) / eps
     form the columns of an estimate of the Jacobian J(z); the eigenvectors of the

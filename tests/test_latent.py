@@ -1,5 +1,5 @@
-"""gan_utils.latent: notebook 07's interpolations and principal directions worked out by
-hand, and its explorers (and notebook 08's digit selector) displayed and driven from code.
+"""gan_utils.latent: notebook 09's interpolations and principal directions worked out by
+hand, and its explorers (and notebook 10's digit selector) displayed and driven from code.
 
 Nothing here loads a shipped model: untrained generators from ``gan_utils.models`` are
 enough to see pictures change, and they build under every Keras the course supports
@@ -109,13 +109,13 @@ def test_principal_directions_leave_a_code_coordinate_out():
 
 @pytest.fixture(scope="module")
 def cgan():
-    """An untrained conditional generator (notebook 08's architecture)."""
+    """An untrained conditional generator (notebook 10's architecture)."""
     return models.cgan_mnist_generator(latent_dim=LATENT_DIM, filters=16)
 
 
 @pytest.fixture(scope="module")
 def dcgan():
-    """An untrained DCGAN generator (notebook 05's architecture)."""
+    """An untrained DCGAN generator (notebook 06's architecture)."""
     return models.dcgan_mnist_generator(latent_dim=LATENT_DIM)
 
 
