@@ -8,7 +8,7 @@ Three generators, all on the full MNIST training set (60,000 digits, read throug
 - ``infogan_mnist``: the same generator behind InfoGAN's code (20 values)
   (``models.info_dcgan_mnist_generator``), trained with InfoGAN's step
   (``tools/info_code.py``; ``--info-weight`` is its lambda);
-- ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
+- ``cgan_mnist``: notebook 10's conditional generator (``models.cgan_mnist_generator``).
 
 The architectures are ``models.PRETRAINED_GENERATORS``'s. Each is trained with the course's
 engine (``gan_utils.train.GANTrainer``, Adam 2e-4 / beta_1 0.5, bfloat16 mixed precision
@@ -313,7 +313,7 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
     megabytes = path.stat().st_size / 1e6
     decay = info.get("ema_decay")
     weights = (f"the running average of the generator's weights (`ema_decay={decay}`, as in "
-               "notebook 05), which draws steadier digits than the last step's weights"
+               "notebook 06), which draws steadier digits than the last step's weights"
                if decay else "the generator's weights after the last step")
     decay_start = info.get("lr_decay_start", 1.0)
     schedule = (f" (constant for the first {decay_start:.0%} of the steps, then falling "
@@ -400,7 +400,7 @@ the other {builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen
 No label was used in training: Q, a head on the discriminator, learned to read c back from
 the image, and G to draw images from which it can. Each code value's commonest digit
 (classifier's reading, code: digit): {digits}. Share of digits that are their code's
-commonest (purity): {scores["code_purity"]:.2f}. Notebook 07 shows it.
+commonest (purity): {scores["code_purity"]:.2f}. Notebook 09 shows it.
 {after_training_section(codes, info)}"""
 
 
