@@ -1,6 +1,8 @@
-"""Notebook 07's latent space, and notebook 08's digit selector: paths, directions, sliders.
+"""Notebook 09's latent space, and notebook 10's digit selector: paths, directions, sliders.
 
-- :func:`lerp` / :func:`slerp` the two interpolations notebook 07 writes out;
+- :func:`lerp` / :func:`slerp` the two interpolations notebook 09 writes out;
+- :func:`scaled_normal` and :func:`truncated_normal` two ways to draw shorter z: a
+  lower-temperature prior (z scaled) and BigGAN's truncation (large entries redrawn);
 - :func:`principal_latent_directions` the directions of z along which G's output changes
   most (eigenvectors of the average J^T J of G's Jacobian);
 - :func:`latent_explorer` sliders that move z along raw coordinates or those directions
@@ -19,12 +21,12 @@ from gan_utils.widgets import FrontEnd, images_png
 
 
 def lerp(z0, z1, t: float) -> np.ndarray:
-    """Linear interpolation (1 - t) z0 + t z1 (notebook 07)."""
+    """Linear interpolation (1 - t) z0 + t z1 (notebook 09)."""
     return (1.0 - t) * np.asarray(z0, np.float32) + t * np.asarray(z1, np.float32)
 
 
 def slerp(z0, z1, t: float) -> np.ndarray:
-    """Spherical interpolation along the great circle from z0 to z1 (notebook 07).
+    """Spherical interpolation along the great circle from z0 to z1 (notebook 09).
 
     sin((1-t) w)/sin(w) z0 + sin(t w)/sin(w) z1, with w the angle between z0 and z1;
     falls back to lerp when they are (nearly) parallel.
@@ -38,6 +40,35 @@ def slerp(z0, z1, t: float) -> np.ndarray:
     return mixed.astype(np.float32)
 
 
+def scaled_normal(shape: tuple[int, ...], scale: float, seed: int = 0) -> np.ndarray:
+    """z ~ N(0, scale^2 I), float32: a lower-temperature prior for scale < 1 (every z
+    shrunk by the same factor, so |z| is about scale * sqrt(d))."""
+    if not scale > 0:
+        raise ValueError(f"scale={scale!r}: expected a positive factor")
+    return (scale * np.random.default_rng(seed).standard_normal(shape)).astype(np.float32)
+
+
+def truncated_normal(shape: tuple[int, ...], threshold: float, seed: int = 0,
+                     max_rounds: int = 1000) -> np.ndarray:
+    """z ~ N(0, I) with every entry of magnitude above ``threshold`` drawn again until none
+    is: BigGAN's truncation trick (Brock et al., 2019), float32.
+
+    Each entry then follows a normal truncated to [-threshold, threshold]; entries inside
+    are untouched, so a moderate threshold changes only the rare large ones.
+    """
+    if not threshold > 0:
+        raise ValueError(f"threshold={threshold!r}: expected a positive number")
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(shape)
+    for _ in range(max_rounds):
+        outside = np.abs(z) > threshold
+        if not outside.any():
+            return z.astype(np.float32)
+        z[outside] = rng.standard_normal(int(outside.sum()))
+    raise RuntimeError(f"threshold={threshold}: entries still outside after {max_rounds} "
+                       "rounds; choose a larger threshold")
+
+
 def _generate(generator, z, labels=None) -> np.ndarray:
     """G(z) (or G([z, labels])) in inference mode, as a float32 NumPy array."""
     z = np.asarray(z, np.float32)
@@ -48,7 +79,7 @@ def _generate(generator, z, labels=None) -> np.ndarray:
 def principal_latent_directions(generator, num_latents: int = 32, epsilon: float = 0.1,
                                 seed: int = 0, labels=None, code_coordinates=()
                                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Latent directions ordered by how much they change G's output (notebook 07).
+    """Latent directions ordered by how much they change G's output (notebook 09).
 
     For ``num_latents`` random z, the finite differences (G(z + eps e_i) - G(z)) / eps
     form the columns of an estimate of the Jacobian J(z); the eigenvectors of the

@@ -130,7 +130,7 @@ def code_prior_class():
             are weights (not trained), so that a trained generator can be given other
             values and they travel in its weights file: the shipped generator's
             probabilities were set after training by a discriminator
-            (``tools/code_weights.py``), its spread below 1 is the truncation trick.
+            (``tools/code_weights.py``), its spread below 1 a lower-temperature prior.
             """
 
             def __init__(self, codes: int, **kwargs):
@@ -583,7 +583,8 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
 
 #: The generators shipped in gan_utils/assets, by name: (builder, its arguments).
 PRETRAINED_GENERATORS = {
-    "dcgan_mnist": ("info_dcgan_mnist_generator", {"latent_dim": 100, "codes": 20}),
+    "dcgan_mnist": ("dcgan_mnist_generator", {"latent_dim": 100}),
+    "infogan_mnist": ("info_dcgan_mnist_generator", {"latent_dim": 100, "codes": 20}),
     "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
     "cifar10_frog": ("frog_generator", {"latent_dim": 32, "filters": 64}),
 }
@@ -653,7 +654,9 @@ def rebuild_command(name: str) -> str:
 def pretrained_generator(name: str):
     """A shipped, trained generator by name (``PRETRAINED_GENERATORS`` lists them).
 
-    ``"dcgan_mnist"``: notebook 05's generator behind InfoGAN's code
+    ``"dcgan_mnist"``: the plain DCGAN generator of the DCGAN notebook
+    (:func:`dcgan_mnist_generator`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
+    ``"infogan_mnist"``: the same network behind InfoGAN's code
     (:func:`info_dcgan_mnist_generator`: z_0 picks one of 20 code values, see
     :func:`latent_code`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).

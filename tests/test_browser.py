@@ -1,13 +1,14 @@
-"""A real browser test: notebook 07 in JupyterLab, driven by headless Chromium.
+"""A real browser test: notebook 09 in JupyterLab, driven by headless Chromium.
 
 It starts JupyterLab on 127.0.0.1 (free port, token, no browser, temporary runtime and
-config folders, quick mode) serving a *copy* of notebook 07 (so autosave never writes
+config folders, quick mode) serving a *copy* of notebook 09 (so autosave never writes
 outputs into the repository), opens it in Debian's Chromium through Playwright, runs all
 cells from the Run menu, waits until every cell has run, presses an arrow key on the
 first latent slider and checks that the digit picture changed and that no cell raised.
 The copy ends with the notebook's two widgets (the latent explorer and the interpolation
-explorer, with their checks): the cells after them draw no widget, and CI's notebook jobs
-already run every cell of notebook 07, four times; running them here again only cost CPU.
+explorer): the cells after them draw no widget, and CI's notebook jobs already run every
+cell of notebook 09, four times; running them here again only cost CPU. What the widgets
+answer to each control is tested without a browser in tests/test_latent.py.
 A screenshot is kept in tests/artifacts/ (ignored by git); its path is printed.
 
 Chromium comes from the system (``apt-get install chromium``), never from a download.
@@ -28,20 +29,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import lab_session  # noqa: E402  (tools/lab_session.py, shared with make_readme_figures)
 
-NOTEBOOK = ROOT / "notebooks" / "07_latent_space_explorer.ipynb"
-LAST_CELL_ID = "3c13bbcf"  # the interpolation explorer's check: the last widget cell
+NOTEBOOK = ROOT / "notebooks" / "09_latent_space_explorer.ipynb"
+LAST_CELL_ID = "2d7f5018"  # the interpolation explorer: the last widget cell
 ARTIFACTS = ROOT / "tests" / "artifacts"
 RUN_ALL_SECONDS = 240
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
 
 
 def widget_part(path: Path) -> dict:
-    """Notebook 07 up to its last widget cell (LAST_CELL_ID), as notebook JSON."""
+    """Notebook 09 up to its last widget cell (LAST_CELL_ID), as notebook JSON."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     ids = [cell.get("id") for cell in notebook["cells"]]
     if LAST_CELL_ID not in ids:
         raise LookupError(f"{path.name} has no cell {LAST_CELL_ID!r} (the interpolation "
-                          "explorer's check): update LAST_CELL_ID in tests/test_browser.py")
+                          "explorer): update LAST_CELL_ID in tests/test_browser.py")
     notebook["cells"] = notebook["cells"][:ids.index(LAST_CELL_ID) + 1]
     return notebook
 
@@ -49,14 +50,13 @@ def widget_part(path: Path) -> dict:
 def test_the_browser_copy_keeps_both_widgets_and_their_checks():
     cells = widget_part(NOTEBOOK)["cells"]
     code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-    assert "latent.latent_explorer(" in code and "explorer.sliders[0].value" in code
-    assert "latent.InterpolationExplorer(" in code and 'interpolation.controls["t"]' in code
+    assert "latent.latent_explorer(" in code and "latent.InterpolationExplorer(" in code
     assert len(cells) < len(json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"])
 
 
 @pytest.fixture
 def jupyter_lab(tmp_path):
-    """A JupyterLab server (quick mode) on a copy of notebook 07; yields (base url, token)."""
+    """A JupyterLab server (quick mode) on a copy of notebook 09; yields (base url, token)."""
     if not lab_session.CHROMIUM.exists():
         pytest.skip(f"{lab_session.CHROMIUM} not found: apt-get install chromium (Debian's "
                     "package) to run the browser test")
@@ -87,12 +87,12 @@ def _error_outputs(page) -> list[str]:
     return [t for t in texts if "Traceback" in t or "Error" in t]
 
 
-def test_notebook_07_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
+def test_notebook_09_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
     from playwright.sync_api import sync_playwright
 
     base, token = jupyter_lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    screenshot = ARTIFACTS / "browser_07_latent_space_explorer.png"
+    screenshot = ARTIFACTS / "browser_09_latent_space_explorer.png"
     with sync_playwright() as playwright:
         browser = lab_session.launch_chromium(playwright)
         try:
@@ -130,7 +130,7 @@ def test_notebook_07_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
             assert float(readout) > 0, f"the slider did not move (readout {readout!r})"
             page.wait_for_timeout(500)
             explorer.screenshot(path=str(screenshot))
-            page.screenshot(path=str(ARTIFACTS / "browser_07_page.png"), full_page=False)
+            page.screenshot(path=str(ARTIFACTS / "browser_09_page.png"), full_page=False)
             assert not _error_outputs(page)
         finally:
             browser.close()

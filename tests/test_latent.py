@@ -1,5 +1,5 @@
-"""gan_utils.latent: notebook 07's interpolations and principal directions worked out by
-hand, and its explorers (and notebook 08's digit selector) displayed and driven from code.
+"""gan_utils.latent: notebook 09's interpolations and principal directions worked out by
+hand, and its explorers (and notebook 10's digit selector) displayed and driven from code.
 
 Nothing here loads a shipped model: untrained generators from ``gan_utils.models`` are
 enough to see pictures change, and they build under every Keras the course supports
@@ -44,6 +44,30 @@ def test_slerp_keeps_the_length_and_hits_both_ends():
     np.testing.assert_allclose(latent.slerp([1.0, 1.0], [2.0, 2.0], 0.5), [1.5, 1.5])
 
 
+def test_truncated_normal_redraws_only_the_entries_beyond_the_threshold():
+    """Entries inside [-1, 1] keep their first draw; the rest are redrawn into it. A
+    standard normal truncated to [-1, 1] has variance 1 - 2 phi(1) / (2 Phi(1) - 1)
+    = 0.2911 (worked out from the normal's density phi and CDF Phi)."""
+    first = np.random.default_rng(5).standard_normal((400, 50))
+    z = latent.truncated_normal((400, 50), threshold=1.0, seed=5)
+    assert z.dtype == np.float32 and z.shape == (400, 50)
+    assert np.abs(z).max() <= 1.0
+    inside = np.abs(first) <= 1.0
+    np.testing.assert_allclose(z[inside], first[inside], rtol=1e-6)
+    assert not np.allclose(z[~inside], first[~inside])
+    assert z.var() == pytest.approx(0.2911, abs=0.01)   # sd of the estimate: about 0.002
+    with pytest.raises(ValueError, match="threshold"):
+        latent.truncated_normal((2, 3), threshold=0.0)
+
+
+def test_scaled_normal_is_the_standard_draw_times_the_scale():
+    z = latent.scaled_normal((3, 4), 0.5, seed=2)
+    np.testing.assert_allclose(z, 0.5 * np.random.default_rng(2).standard_normal((3, 4)),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="scale"):
+        latent.scaled_normal((3, 4), -1.0)
+
+
 def test_principal_directions_of_a_linear_generator_are_its_singular_vectors():
     """For G(z) = A z the Jacobian is A everywhere: the directions are A's right
     singular vectors and the strengths its squared singular values."""
@@ -85,13 +109,13 @@ def test_principal_directions_leave_a_code_coordinate_out():
 
 @pytest.fixture(scope="module")
 def cgan():
-    """An untrained conditional generator (notebook 08's architecture)."""
+    """An untrained conditional generator (notebook 10's architecture)."""
     return models.cgan_mnist_generator(latent_dim=LATENT_DIM, filters=16)
 
 
 @pytest.fixture(scope="module")
 def dcgan():
-    """An untrained DCGAN generator (notebook 05's architecture)."""
+    """An untrained DCGAN generator (notebook 06's architecture)."""
     return models.dcgan_mnist_generator(latent_dim=LATENT_DIM)
 
 
@@ -165,3 +189,22 @@ def test_static_site_stand_ins_sweep_a_slider_and_leave_it_as_it_was(shell, dcga
     _, pages = static_outputs(shell, interpolation, monkeypatch)
     assert embedded_image(pages[0]).n_frames == 11
     assert interpolation.controls["t"].value == 0.5
+
+
+def test_latent_space_solutions_match_the_code_prior_and_the_slerp():
+    from gan_utils.solutions import latent_space
+
+    G = models.info_dcgan_mnist_generator(latent_dim=6, codes=4, filters=(8, 8, 8))
+    G.get_layer("code_prior").probabilities.assign([0.5, 0.25, 0.125, 0.125])
+    start = latent_space.code_start(G, 3)
+    assert start == pytest.approx(1.1503, abs=1e-4)       # Phi^-1(0.875), from a table
+    edge = np.zeros((2, 6), np.float32)
+    edge[:, 0] = [start - 1e-3, start + 1e-3]
+    np.testing.assert_array_equal(models.latent_code(edge, G), [2, 3])
+    with pytest.raises(ValueError, match="code"):
+        latent_space.code_start(G, 0)
+    z = np.random.default_rng(0).standard_normal(100)
+    assert latent_space.angle(z, -z) == pytest.approx(np.pi)
+    assert latent_space.slerp_midpoint_length(z) == pytest.approx(0.0, abs=1e-6)
+    # |z| - sqrt(d) is about N(0, 1/2): P(|N(0, 1/2)| < 1) = erf(1) = 0.8427
+    assert latent_space.shell_fraction(1000) == pytest.approx(0.8427, abs=0.015)

@@ -278,7 +278,7 @@ def test_code_prior_cuts_phi_z0_by_the_code_probabilities_and_scales_the_rest_by
     """Probabilities (1/2, 1/4, 1/8, 1/8) cut [0, 1] at 0.5, 0.75 and 0.875: Phi(0) = 0.5 ->
     1 (a cut belongs to the interval above it), Phi(-1) = 0.16 -> 0, Phi(1) = 0.84 -> 2,
     Phi(8) -> 3; the middles are Phi^-1 of 0.25, 0.625, 0.8125 and 0.9375. Spread 0.5 halves
-    z_1.. as the truncation trick does, and both travel in the weights file."""
+    z_1.. (a lower-temperature prior), and both travel in the weights file."""
     G = models.info_dcgan_mnist_generator(latent_dim=6, codes=4, filters=(8, 8, 8))
     prior = G.get_layer("code_prior")
     np.testing.assert_allclose(models.code_probabilities(G), [0.25] * 4)

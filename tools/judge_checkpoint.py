@@ -32,7 +32,7 @@ import train_pretrained as tp  # noqa: E402
 
 from gan_utils import metrics, models, runtime, train  # noqa: E402
 
-NAME = "dcgan_mnist"
+NAME = "infogan_mnist"
 
 
 def restored_trainer(work_dir: Path, args) -> train.GANTrainer:

@@ -39,7 +39,6 @@ SEED = 11
 
 SLIDER_SETTINGS = {0: 1.2, 2: -0.8}   # the screenshot's slider positions
 CLEAR = 0.95                          # classifier probability of the explorer's digit
-CODE_COORDINATES = [0]                # the shipped generator reads z_0 as its InfoGAN code
 
 
 def explorer_cells(seed: int) -> list[str]:
@@ -49,8 +48,7 @@ def explorer_cells(seed: int) -> list[str]:
         "import numpy as np\n"
         "from gan_utils import latent, models\n"
         "generator = models.pretrained_generator('dcgan_mnist')\n"
-        "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,\n"
-        f"                                                   code_coordinates={CODE_COORDINATES})\n"
+        "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)\n"
         "explorer = latent.latent_explorer(\n"
         "    generator, {'principal directions': directions, 'raw coordinates': np.eye(100)},\n"
         f"    num_sliders=6, seed={seed})\n" + moves + "explorer",
@@ -62,8 +60,7 @@ def clear_digit_seed(first: int = SEED, tries: int = 100) -> int:
     from gan_utils import latent, metrics, models
 
     generator = models.pretrained_generator("dcgan_mnist")
-    directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,
-                                                       code_coordinates=CODE_COORDINATES)
+    directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0)
     explorer = latent.latent_explorer(
         generator, {"principal directions": directions, "raw coordinates": np.eye(100)},
         num_sliders=6, seed=first)
@@ -87,12 +84,12 @@ def _plt():
 
 
 def dcgan_digits(path: Path) -> str:
-    """Save 64 digits of the shipped DCGAN generator; return the classifier's verdict."""
+    """Save 64 digits of the shipped InfoGAN generator; return the classifier's verdict."""
     from gan_utils import metrics, models, viz
 
     plt = _plt()
     z = np.random.default_rng(SEED).standard_normal((64, 100)).astype(np.float32)
-    images = np.asarray(models.pretrained_generator("dcgan_mnist")(z, training=False))
+    images = np.asarray(models.pretrained_generator("infogan_mnist")(z, training=False))
     confidence = metrics.classifier_confidence(metrics.classify(images))
     verdict = (f"the course classifier's mean top-class probability {confidence.mean_top:.2f}, "
                f"{confidence.share_above:.0%} above 0.9")

@@ -1,18 +1,18 @@
 """Clarity against variety: a shipped-style MNIST generator scored at several spreads.
 
-The spread (the truncation trick, ``CodePrior``'s ``spread``) scales z_1.. before the
+The spread (``CodePrior``'s ``spread``, a lower-temperature prior) scales z_1.. before the
 generator's layers: below 1 the digits come from nearer the middle of the Gaussian, clearer
 and less varied. This scores one weights file at each spread given, on the model card's
 10,000 latent vectors with the model card's scores (``train_pretrained.score_digits``:
 the course classifier's clarity, the digits' shares, FID beside real vs real), and prints
 one JSON line per spread. ``--equal-codes`` scores it with its code values equally likely,
-as in training, instead of the probabilities set after training. The DCGAN model card's
-table of spreads came from::
+as in training, instead of the probabilities set after training. The InfoGAN model
+card's table of spreads came from::
 
     GAN_UTILS_DATA=../shared/datasets python tools/score_spreads.py \
-        gan_utils/assets/dcgan_mnist_generator.weights.npz --spreads 1 0.9 0.85 0.8
+        gan_utils/assets/infogan_mnist_generator.weights.npz --spreads 1 0.9 0.85 0.8
     GAN_UTILS_DATA=../shared/datasets python tools/score_spreads.py \
-        gan_utils/assets/dcgan_mnist_generator.weights.npz --spreads 1 0.85 --equal-codes
+        gan_utils/assets/infogan_mnist_generator.weights.npz --spreads 1 0.85 --equal-codes
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def scores_at(generator, spread: float, samples: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("weights", type=Path, help="a dcgan_mnist weights file")
+    parser.add_argument("weights", type=Path, help="an infogan_mnist weights file")
     parser.add_argument("--spreads", type=float, nargs="+", default=[1.0, 0.9, 0.85, 0.8])
     parser.add_argument("--samples", type=int, default=tp.EVAL_SAMPLES)
     parser.add_argument("--equal-codes", action="store_true",
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not all(0.0 < spread <= 1.0 for spread in args.spreads):
         parser.error(f"--spreads {args.spreads}: expected factors in (0, 1]")
-    generator = models.load_pretrained_generator("dcgan_mnist", args.weights)
+    generator = models.load_pretrained_generator("infogan_mnist", args.weights)
     if args.equal_codes:
         prior = generator.get_layer("code_prior")
         prior.probabilities.assign(np.full(prior.codes, 1 / prior.codes, "float32"))

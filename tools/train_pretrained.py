@@ -1,12 +1,14 @@
 """Train the generators shipped with the course and write them with their model cards.
 
-Two generators, both on the full MNIST training set (60,000 digits, read through
+Three generators, all on the full MNIST training set (60,000 digits, read through
 ``gan_utils.data.load_images``):
 
-- ``dcgan_mnist``: notebook 05's DCGAN generator behind InfoGAN's code (20 values)
+- ``dcgan_mnist``: the DCGAN notebook's plain generator (``models.dcgan_mnist_generator``),
+  trained with the course's plain step;
+- ``infogan_mnist``: the same generator behind InfoGAN's code (20 values)
   (``models.info_dcgan_mnist_generator``), trained with InfoGAN's step
   (``tools/info_code.py``; ``--info-weight`` is its lambda);
-- ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
+- ``cgan_mnist``: notebook 10's conditional generator (``models.cgan_mnist_generator``).
 
 The architectures are ``models.PRETRAINED_GENERATORS``'s. Each is trained with the course's
 engine (``gan_utils.train.GANTrainer``, Adam 2e-4 / beta_1 0.5, bfloat16 mixed precision
@@ -47,7 +49,8 @@ sys.path.insert(0, str(ROOT / "tools"))   # info_code.py, InfoGAN's step
 
 from gan_utils import data, metrics, models, runtime, train, viz  # noqa: E402
 
-NAMES = ("dcgan_mnist", "cgan_mnist")   # the MNIST generators; the frogs: train_frog_generator.py
+#: The MNIST generators; the frogs: train_frog_generator.py.
+NAMES = ("dcgan_mnist", "infogan_mnist", "cgan_mnist")
 LATENT_DIM = 100
 EVAL_SAMPLES = 10_000      # generated digits scored (issue 14: measured on 10,000 samples)
 FID_REAL_DIGITS = 20_000   # training digits on FID's real side: two halves of 10,000, so that
@@ -193,7 +196,7 @@ def train_within_budget(trainer: train.GANTrainer, dataset, steps: int, max_minu
 
 def finish_code_prior(trainer: train.GANTrainer, args) -> dict:
     """After training, for a generator with InfoGAN's code: set the shipped generator's
-    spread (``--spread``, the truncation trick: z_1.. scaled by it) and then let the
+    spread (``--spread``: z_1.. scaled by it, a lower-temperature prior) and then let the
     discriminator set the code values' probabilities (``--code-weight-rounds``,
     ``tools/code_weights.py``). Returns what the model card reports (nothing without a
     code)."""
@@ -310,7 +313,7 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
     megabytes = path.stat().st_size / 1e6
     decay = info.get("ema_decay")
     weights = (f"the running average of the generator's weights (`ema_decay={decay}`, as in "
-               "notebook 05), which draws steadier digits than the last step's weights"
+               "notebook 06), which draws steadier digits than the last step's weights"
                if decay else "the generator's weights after the last step")
     decay_start = info.get("lr_decay_start", 1.0)
     schedule = (f" (constant for the first {decay_start:.0%} of the steps, then falling "
@@ -397,7 +400,7 @@ the other {builder_args["latent_dim"] - 1} numbers and one_hot(c) (InfoGAN, Chen
 No label was used in training: Q, a head on the discriminator, learned to read c back from
 the image, and G to draw images from which it can. Each code value's commonest digit
 (classifier's reading, code: digit): {digits}. Share of digits that are their code's
-commonest (purity): {scores["code_purity"]:.2f}. Notebook 07 shows it.
+commonest (purity): {scores["code_purity"]:.2f}. Notebook 09 shows it.
 {after_training_section(codes, info)}"""
 
 
@@ -409,8 +412,8 @@ def after_training_section(codes: int, info: dict) -> str:
     lines = ["", "**Set after training** (the layer `code_prior` holds both; they travel in "
              "the weights file):", ""]
     if spread != 1.0:
-        lines.append(f"- **spread {spread:g}**: the layers see {spread:g} x z_1.. (BigGAN's "
-                     "truncation trick: a little variety traded for clearer digits).")
+        lines.append(f"- **spread {spread:g}**: the layers see {spread:g} x z_1.. (a "
+                     "lower-temperature prior: a little variety traded for clearer digits).")
     if rounds:
         scaled = ", ".join(f"{p * codes:.2f}" for p in info["code_probabilities"])
         lines.append(
@@ -428,7 +431,7 @@ def after_training_section(codes: int, info: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=NAMES, action="append",
-                        help="train only this generator (repeatable); default: both")
+                        help="train only this generator (repeatable); default: all")
     parser.add_argument("--steps", type=int, default=2500, help="total steps per generator")
     parser.add_argument("--max-minutes", type=float, default=0,
                         help="stop a generator's training early after this many minutes")
@@ -441,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the discriminator's dropout rate")
     parser.add_argument("--info-weight", type=float, default=1.0,
                         help="InfoGAN's lambda, the weight of the code's cross-entropy in both "
-                             "losses (generators with a code: dcgan_mnist)")
+                             "losses (generators with a code: infogan_mnist)")
     parser.add_argument("--precision", default=None,
                         help="float32 / mixed_bfloat16 / mixed_float16 (default: from hardware)")
     parser.add_argument("--ema-decay", type=float, default=0.999,
@@ -452,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"{SEED}")
     parser.add_argument("--spread", type=float, default=1.0,
                         help="after training, scale z_1.. of a generator with a code by this "
-                             "(the truncation trick; 1: none)")
+                             "(a lower-temperature prior; 1: none)")
     parser.add_argument("--code-weight-rounds", type=int, default=0,
                         help="after training, rounds of tools/code_weights.py: the "
                              "discriminator sets how likely each code value is (0: equal)")

@@ -322,9 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (args.resume_from / "settings.json").is_file():
         parser.error(f"--resume-from {args.resume_from}: expected a checkpoint folder with "
-                     "settings.json (a train_pretrained run's <work-dir>/dcgan_mnist)")
+                     "settings.json (a train_pretrained run's <work-dir>/infogan_mnist)")
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "dcgan_mnist"
+        copy = Path(scratch) / "infogan_mnist"
         shutil.copytree(args.resume_from, copy)
         trial(args, copy)
     return 0

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generator", type=Path,
                         help="the folder notebook 05 saves its generator to (default: the "
-                             "shipped dcgan_mnist)")
+                             "shipped infogan_mnist)")
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--pairs", type=int, default=300, help="paths of each kind")
     args = parser.parse_args(argv)
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                      "notebook 05 saves generator.weights.npz to) or .keras file (a "
                      "try_mnist_recipes.py --save)")
     if args.generator is None:
-        generator = models.pretrained_generator("dcgan_mnist")
+        generator = models.pretrained_generator("infogan_mnist")
     elif trial:
         import keras
         import try_mnist_recipes  # noqa: F401  (registers the priors a trial's G may hold)

@@ -1,1 +1,2 @@
-"""Expected answers to the notebooks' exercises, computed (by Keras, NumPy, gan_utils)."""
+"""Expected answers of the notebooks' exercises, one module per notebook topic, computed
+(by Keras, NumPy or the lesson's own objects), never typed in."""
