@@ -12,9 +12,9 @@ with each line ``answer_k = None`` replaced by ``answer_k = <expr>``, while
 With the right answer every call must return True; with each wrong entry at least one
 must return False. Otherwise the injected cell raises an AssertionError naming the
 exercise and the answer, and the notebook fails. The trials restore the names and the
-global NumPy and ``random`` states they found, so the cells after them run as they would
-without the trials; :func:`remove_injected` takes the injected cells out again before the
-executed notebook is saved.
+global NumPy and ``random`` states they found (not TensorFlow's random state, nor objects
+a check cell changes in place); :func:`remove_injected` takes the injected cells out again
+before the executed notebook is saved.
 
 :func:`static_problems` checks the convention without a kernel. Only the standard library
 and nbformat are used: CI runs this under the Python of the environment under test.
