@@ -10,17 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def confusion_matrix(asked, read, num_classes: int = 10) -> np.ndarray:
-    """C[i, j] = how many samples asked as ``i`` were read as ``j`` (integer counts)."""
-    asked, read = np.asarray(asked), np.asarray(read)
-    if asked.shape != read.shape or asked.ndim != 1:
-        raise ValueError(f"asked {asked.shape} and read {read.shape}: expected two 1-D "
-                         "arrays of the same length")
-    matrix = np.zeros((num_classes, num_classes), int)
-    np.add.at(matrix, (asked, read), 1)
-    return matrix
-
-
 def confusion_problems(matrix, per_class: int, min_share: float) -> list[str]:
     """What is wrong with a confusion matrix of ``per_class`` requests of each digit, as
     sentences (empty: nothing): its shape, negative or non-integer counts, rows that do
