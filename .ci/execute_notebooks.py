@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Execute notebooks the way a learner meets them on Colab or Kaggle: each one alone.
 
-    python .ci/execute_notebooks.py [--jobs N] [--executed-dir DIR] notebooks/*.ipynb
+    python .ci/execute_notebooks.py [--jobs N] [--executed-dir DIR] [--check-exercises]
+                                    notebooks/*.ipynb
 
 Run by the Python of the environment under test: its own kernel (ipykernel) executes
 every cell, through its own nbclient. Each notebook is copied alone into a fresh empty
@@ -27,6 +28,11 @@ DIR/failed/<name>.ipynb, so DIR itself only ever holds notebooks that passed.
 in under a minute) names, for a notebook that took longer, its three slowest cells (from
 nbclient's timing of each cell) and the last lines of its kernel's own log (which is
 otherwise dropped), so that a stall can be told from work after the run is gone.
+
+--check-exercises also tries every exercise's stored right and wrong answers, in the same
+run, right after its check cell (.ci/exercise_answers.py): a notebook fails when a right
+answer is rejected or a wrong one accepted. The trial cells are taken out again before
+the executed notebook is kept.
 """
 
 from __future__ import annotations
@@ -67,11 +73,18 @@ def setup_line(nb) -> str:
 
 
 def failing_cell(nb) -> str:
-    """Which code cell raised (its number among the code cells and its first line)."""
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    for number, cell in enumerate(code, 1):
+    """Which code cell raised (its number among the code cells and its first line; an
+    injected exercise trial is named after the check cell it follows)."""
+    number = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        trial = cell.get("metadata", {}).get("exercise_trial", False)
+        number += 0 if trial else 1
         expected = "raises-exception" in cell.get("metadata", {}).get("tags", [])
         if not expected and any(out.get("output_type") == "error" for out in cell.outputs):
+            if trial:
+                return f"the exercise answers tried after code cell {number}"
             first = next((line for line in cell.source.splitlines() if line.strip()), "")
             return f"code cell {number}: {first[:100]}"
     return "no cell (the kernel or the client failed)"
@@ -138,13 +151,18 @@ class KernelCPU:
 
 
 def execute(path: Path, executed_dir: Path | None = None,
-            slow_seconds: float = SLOW_SECONDS) -> bool:
+            slow_seconds: float = SLOW_SECONDS, check_exercises: bool = False) -> bool:
     """Run one notebook alone in an empty folder; print what happened (and, past
-    ``slow_seconds``, where the time went); True if it passed."""
+    ``slow_seconds``, where the time went); True if it passed. ``check_exercises``: try
+    the exercises' stored answers too (see the module's docstring)."""
     folder = Path(tempfile.mkdtemp(prefix="notebook-"))
     copy = folder / path.name
     shutil.copyfile(path, copy)
     nb = nbformat.read(copy, as_version=4)
+    if check_exercises:
+        import exercise_answers  # next to this file, on sys.path when run as a script
+
+        exercise_answers.inject(nb)
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
                             kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
@@ -173,6 +191,8 @@ def execute(path: Path, executed_dir: Path | None = None,
         print("   the kernel's log ended:", flush=True)
         for line in kernel_log.read_text(errors="replace").strip().splitlines()[-10:]:
             print(f"      {line[:200]}", flush=True)
+    if check_exercises:
+        exercise_answers.remove_injected(nb)
     if executed_dir is not None:
         target = executed_dir if ok else executed_dir / "failed"
         target.mkdir(parents=True, exist_ok=True)
@@ -182,13 +202,14 @@ def execute(path: Path, executed_dir: Path | None = None,
     return ok
 
 
-def _child(path: Path, executed_dir: Path | None, slow_seconds: float, writer) -> None:
+def _child(path: Path, executed_dir: Path | None, slow_seconds: float,
+           check_exercises: bool, writer) -> None:
     """A forked process's work: execute one notebook with its own kernel and event loop,
     and send back (passed, what it printed, its CPU seconds)."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), KernelCPU() as kernel:
         try:
-            ok = execute(path, executed_dir, slow_seconds)
+            ok = execute(path, executed_dir, slow_seconds, check_exercises)
         except BaseException as failure:  # noqa: BLE001 - report it as this notebook's failure
             print(f"FAILED {path.name}: {type(failure).__name__}: {failure}")
             ok = False
@@ -200,7 +221,8 @@ def _child(path: Path, executed_dir: Path | None, slow_seconds: float, writer) -
 
 
 def run_all(paths: list[Path], executed_dir: Path | None, jobs: int,
-            slow_seconds: float = SLOW_SECONDS) -> dict[str, bool]:
+            slow_seconds: float = SLOW_SECONDS,
+            check_exercises: bool = False) -> dict[str, bool]:
     """Every notebook in a process of its own, forked from this one (nbformat and nbclient
     are imported once, here), up to ``jobs`` at a time; prints each result as it arrives."""
     context = multiprocessing.get_context("fork")
@@ -211,7 +233,7 @@ def run_all(paths: list[Path], executed_dir: Path | None, jobs: int,
             path = pending.pop(0)
             reader, writer = context.Pipe(duplex=False)
             process = context.Process(target=_child, args=(path, executed_dir, slow_seconds,
-                                                                writer))
+                                                                check_exercises, writer))
             process.start()
             writer.close()
             running[reader] = (path, process)
@@ -260,6 +282,8 @@ def main(argv: list[str]) -> int:
                         default=float(os.environ.get("GAN_CI_SLOW_SECONDS") or SLOW_SECONDS),
                         help="past this, name a notebook's slowest cells and its kernel's "
                              "last log lines (default $GAN_CI_SLOW_SECONDS or 300)")
+    parser.add_argument("--check-exercises", action="store_true",
+                        help="also try each exercise's stored right and wrong answers")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, not {args.jobs}")
@@ -270,7 +294,7 @@ def main(argv: list[str]) -> int:
 
     print(f"kernel Python: {sys.executable} {sys.version.split()[0]}", flush=True)
     results = run_all(longest_first(args.notebooks), executed_dir, args.jobs,
-                      args.slow_seconds)
+                      args.slow_seconds, args.check_exercises)
     failed = sorted(name for name, ok in results.items() if not ok)
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
           + (f": {', '.join(failed)}" if failed else ""))

@@ -21,6 +21,19 @@ def test_check_says_right_wrong_and_unanswered(capsys):
     assert "not answered yet" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("yours, expected", [
+    (11, 4217), (0.5, 0.1234), ("no", "projection"), ((4, 9), (7, 2)),
+    ([[1, 2], [3, 4]], np.array([[5.5, 6.5], [7.5, 8.5]]))])
+def test_a_wrong_answer_never_shows_the_expected_value(capsys, yours, expected):
+    """A wrong answer prints what was written and a hint, never the answer itself."""
+    assert not exercises.check("q", yours, expected, hint="think again")
+    out = capsys.readouterr().out
+    for shown in {repr(expected), str(expected), *map(str, np.ravel(expected))}:
+        assert shown not in out, (shown, out)
+    assert exercises.check("q", expected, expected)   # a right answer may show it
+    assert repr(expected) in capsys.readouterr().out
+
+
 def test_check_compares_numbers_arrays_and_strings():
     assert exercises.check("ratio", 19.5, 19.0, tolerance=0.05)
     assert not exercises.check("ratio", 21.0, 19.0, tolerance=0.05)
