@@ -1,20 +1,21 @@
 """Toy GANs you can watch: 1-D and 2-D target distributions, tiny MLPs and their pictures.
 
-Notebook 01 writes every idea out once (densities, the inverse CDF, the optimal
-discriminator); this module keeps the parts later notebooks reuse:
+Notebooks 01 and 02 write every idea out once (densities, the inverse CDF, the optimal
+discriminator, the two gradient tapes of a GAN step); this module keeps the plumbing:
 
 - :class:`GaussianMixture` a target distribution you can sample and evaluate exactly,
   with the presets :func:`mixture_1d` (1, 2 or 3 modes on a line) and
   :func:`ring_of_gaussians` (the classic 8 modes on a circle);
 - :func:`inverse_cdf` maps uniform numbers onto a 1-D mixture exactly;
 - :func:`toy_generator` / :func:`toy_discriminator` tiny Keras MLPs (D returns logits);
-- :func:`toy_dataset` a tf.data pipeline of points (float32 ``(B, d)``), for
-  :class:`gan_utils.train.GANTrainer`;
+- :func:`train_toy` runs a learner's own ``update_D`` / ``update_G`` on fresh batches and
+  records the losses;
 - :func:`modes_covered` / :func:`nearest_mode_distance` measure mode collapse;
-- :class:`ToySnapshots` a trainer callback that records what G and D do, and
-  :func:`plot_toy_state` / :func:`render_frames` / :class:`ToyLiveView` draw it;
+- :class:`ToySnapshots` records what G and D do, and :func:`plot_toy_state` /
+  :func:`render_frames` / :class:`ToyLiveView` / :func:`plot_arrows` /
+  :func:`plot_losses` draw it;
 - :func:`toy_gan_playground` GAN Lab in a notebook: a widget to pick a target, the
-  players' steps, learning rates and loss, and train on a button press.
+  players' steps, learning rates and loss, and train the learner's updates on a button press.
 
 TensorFlow and Keras are imported inside the functions that need them.
 """
@@ -211,25 +212,45 @@ def _check_sizes(**sizes: int) -> None:
         positive_int(key, value)
 
 
-def toy_dataset(target: GaussianMixture, batch_size: int = 256, num_points: int = 65_536,
-                seed: int = 0):
-    """A repeating, shuffled tf.data pipeline of ``num_points`` samples of ``target``.
+# ----------------------------------------------------------------------------- training
 
-    Elements are float32 batches ``(batch_size, d)``: points, not images, so no
-    scaling to [-1, 1]. A fixed pool (a "training set") rather than fresh samples
-    makes the toy GAN learn from data as the image GANs do.
+
+def latent_batch(rng: np.random.Generator, batch_size: int, latent_dim: int) -> np.ndarray:
+    """A batch of standard Gaussian noise, float32 ``(batch_size, latent_dim)``."""
+    return rng.standard_normal((batch_size, latent_dim)).astype(np.float32)
+
+
+def train_toy(update_D, update_G, target: GaussianMixture, steps: int, latent_dim: int, *,
+              start: int = 0, batch_size: int = 256, d_steps: int = 1, train_D: bool = True,
+              rng: int | np.random.Generator = 0, every: int = 100,
+              watchers: Sequence = ()) -> dict[str, list]:
+    """Run a learner's GAN step ``steps`` times and return the losses every ``every`` steps.
+
+    One step is ``d_steps`` calls of ``update_D(x, z)`` (skipped when ``train_D`` is
+    False: G then trains against a frozen D) and one call of ``update_G(z)``, each on a
+    fresh batch drawn with ``rng``; both updates return their loss. Steps are numbered
+    from ``start + 1``. At every ``every``-th step and the last, the losses are recorded
+    and each of ``watchers`` (e.g. a :class:`ToySnapshots`) is called with the step.
+    Returns ``{"step", "d_loss", "g_loss"}`` (``d_loss`` is NaN while D is frozen).
     """
-    import tensorflow as tf
-
-    if batch_size < 1 or num_points < batch_size:
-        raise ValueError(f"batch_size={batch_size}, num_points={num_points}: "
-                         "expected 1 <= batch_size <= num_points")
-    points = target.sample(num_points, seed=seed)
-    return (tf.data.Dataset.from_tensor_slices(points)
-            .shuffle(num_points, seed=seed, reshuffle_each_iteration=True)
-            .batch(batch_size, drop_remainder=True)
-            .repeat()
-            .prefetch(tf.data.AUTOTUNE))
+    positive_int("steps", steps)
+    positive_int("every", every)
+    positive_int("d_steps", d_steps)
+    rng = np.random.default_rng(rng)
+    history: dict[str, list] = {"step": [], "d_loss": [], "g_loss": []}
+    for step in range(start + 1, start + steps + 1):
+        d_loss = float("nan")
+        for _ in range(d_steps if train_D else 0):
+            d_loss = update_D(target.sample(batch_size, rng),
+                              latent_batch(rng, batch_size, latent_dim))
+        g_loss = update_G(latent_batch(rng, batch_size, latent_dim))
+        if step % every == 0 or step == start + steps:
+            history["step"].append(step)
+            history["d_loss"].append(float(d_loss))
+            history["g_loss"].append(float(g_loss))
+            for watch in watchers:
+                watch(step)
+    return history
 
 
 # ----------------------------------------------------------------------------- measures
@@ -325,7 +346,7 @@ def discriminator_probability(discriminator, points: np.ndarray, from_logits: bo
 
 @dataclass
 class ToySnapshots:
-    """A GANTrainer callback that records a :class:`ToySnapshot` each time it is called.
+    """Records a :class:`ToySnapshot` each time it is called with a step number.
 
     It uses its own fixed noise (``num_samples`` latent vectors), so every frame shows
     the same z moving. ``latent_dim == 2`` also records the image of a latent grid.
@@ -357,9 +378,9 @@ class ToySnapshots:
                 self.lines.shape[:2] + (self.target.dim,))
         return ToySnapshot(int(step), generated, d_grid, latent_image)
 
-    def __call__(self, trainer) -> None:
-        """Record the state at ``trainer.step`` (skips a step already recorded)."""
-        step = int(trainer.step)
+    def __call__(self, step: int) -> None:
+        """Record the state at ``step`` (skips a step already recorded)."""
+        step = int(step)
         if self.snapshots and self.snapshots[-1].step == step:
             return
         self.snapshots.append(self.snapshot(step))
@@ -471,11 +492,53 @@ def render_frames(snapshots: Sequence[ToySnapshot], target: GaussianMixture,
     return frames
 
 
-class ToyLiveView:
-    """A trainer callback that redraws the latest snapshot in place (one display handle).
+def plot_arrows(ax, points: np.ndarray, directions: np.ndarray, *, normalise: bool = True,
+                max_arrows: int = 200):
+    """Draw an arrow at each of the first ``max_arrows`` 2-D points.
 
-    Pass it after a :class:`ToySnapshots` in ``callbacks`` so it draws what was just
-    recorded. Outside a notebook it only keeps the figure up to date.
+    ``normalise`` draws directions only (unit arrows, e.g. of a gradient whose size varies
+    a lot); otherwise each arrow is the displacement itself, in data units.
+    """
+    points = np.asarray(points, np.float64)[:max_arrows]
+    directions = np.asarray(directions, np.float64)[:max_arrows]
+    if points.ndim != 2 or points.shape[1] != 2 or directions.shape != points.shape:
+        raise ValueError(f"points {points.shape}, directions {directions.shape}: expected two "
+                         "arrays of 2-D points of the same shape")
+    if normalise:
+        norms = np.linalg.norm(directions, axis=1, keepdims=True)
+        directions = directions / np.maximum(norms, 1e-12)
+        return ax.quiver(points[:, 0], points[:, 1], directions[:, 0], directions[:, 1],
+                         color="k", width=0.004, scale=25, alpha=0.7)
+    return ax.quiver(points[:, 0], points[:, 1], directions[:, 0], directions[:, 1],
+                     angles="xy", scale_units="xy", scale=1, color="k", width=0.004, alpha=0.7)
+
+
+def plot_losses(history: dict, ax=None):
+    """Both players' losses against steps, with their values at the game's end: D's
+    ``log 4`` (it says 1/2 everywhere) and the non-saturating G's ``log 2``."""
+    import matplotlib.pyplot as plt
+
+    missing = {"step", "d_loss", "g_loss"} - set(history)
+    if missing:
+        raise ValueError(f"history: missing keys {sorted(missing)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3))
+    ax.plot(history["step"], history["d_loss"], color=D_COLOR, label="D's loss")
+    ax.plot(history["step"], history["g_loss"], color=FAKE_COLOR, label="G's loss")
+    for value, name in [(np.log(4), "log 4"), (np.log(2), "log 2")]:
+        ax.axhline(value, color="0.5", lw=0.8, ls="--")
+        ax.annotate(name, (0, value), xycoords=("axes fraction", "data"), fontsize=8,
+                    color="0.4", xytext=(2, 2), textcoords="offset points")
+    ax.set(xlabel="step", ylabel="loss")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+class ToyLiveView:
+    """Redraws the latest snapshot in place (one display handle) when called with a step.
+
+    Pass it after a :class:`ToySnapshots` in :func:`train_toy`'s ``watchers`` so it draws
+    what was just recorded. Outside a notebook it only keeps the figure up to date.
     """
 
     def __init__(self, snapshots: ToySnapshots, real: np.ndarray | None = None) -> None:
@@ -491,13 +554,13 @@ class ToyLiveView:
         self.handle = None
         self.updates = 0
 
-    def __call__(self, trainer) -> None:
+    def __call__(self, step: int) -> None:
         """Redraw with the latest snapshot (taking one if none was recorded at this step)."""
         from IPython.display import display
 
         snap = self.snapshots.latest
-        if snap is None or snap.step != int(trainer.step):
-            snap = self.snapshots.snapshot(int(trainer.step))
+        if snap is None or snap.step != int(step):
+            snap = self.snapshots.snapshot(int(step))
         self.figure.clear()
         axes = self.figure.subplots(1, self.panels)
         plot_toy_state(snap, self.snapshots.target, axes=axes, real=self.real)
@@ -512,8 +575,8 @@ class ToyLiveView:
 # ----------------------------------------------------------------------------- playground
 # GAN Lab in a notebook: pick a target (1-D mixture or 2-D ring), the steps and
 # learning rates of each player and the generator loss, then press "train" to run
-# N more steps of gan_utils.train.GANTrainer. The picture (data, G's samples, D(x))
-# and a status line update in place. Changing a setting starts a fresh run at the
+# N more steps of the learner's own update_D / update_G. The picture (data, G's samples,
+# D(x)) and a status line update in place. Changing a setting starts a fresh run at the
 # next press, since the settings define the models and their optimizers.
 
 TOY_TARGETS = ("1-D: 1 mode", "1-D: 2 modes", "1-D: 3 modes", "2-D: ring of 8")
@@ -528,18 +591,63 @@ def toy_target(name: str):
     return mixture_1d(int(name.split(": ")[1][0]))
 
 
+class ToyRun:
+    """A fresh toy GAN for one of ``TOY_TARGETS``, trained by the learner's updates.
+
+    ``make_updates(G, D, lr_g=..., lr_d=..., loss=...)`` must return ``(update_D,
+    update_G)`` as notebook 02 writes them. 1-D targets get a 1-D latent and 2 x 32 units,
+    the 2-D ring a 2-D latent and 3 x 64 units. ``train(steps)`` continues the run;
+    ``snapshots`` holds step 0 and every ``every``-th step, ``history`` the losses.
+    """
+
+    def __init__(self, make_updates, target: str = "1-D: 2 modes", d_steps: int = 1,
+                 lr_g: float = 1e-3, lr_d: float = 1e-3, loss: str = "non_saturating",
+                 seed: int = 0, batch_size: int = 256) -> None:
+        from gan_utils import runtime
+
+        if loss not in ("non_saturating", "minimax"):
+            raise ValueError(f"loss={loss!r}: expected 'non_saturating' or 'minimax'")
+        self.target = toy_target(target)
+        self.d_steps, self.batch_size = positive_int("d_steps", d_steps), batch_size
+        self.latent_dim, hidden, depth = (1, 32, 2) if self.target.dim == 1 else (2, 64, 3)
+        runtime.seed_everything(seed)
+        self.generator = toy_generator(self.latent_dim, self.target.dim, hidden, depth)
+        self.discriminator = toy_discriminator(self.target.dim, hidden, depth)
+        self.update_D, self.update_G = make_updates(self.generator, self.discriminator,
+                                                    lr_g=lr_g, lr_d=lr_d, loss=loss)
+        self.snapshots = ToySnapshots(self.generator, self.discriminator, self.target,
+                                      self.latent_dim, seed=seed)
+        self.rng = np.random.default_rng(seed)
+        self.step = 0
+        self.history: dict[str, list] = {"step": [], "d_loss": [], "g_loss": []}
+        self.snapshots(0)
+
+    def train(self, steps: int, every: int = 100) -> None:
+        """Train ``steps`` more steps, recording a snapshot every ``every`` steps."""
+        history = train_toy(self.update_D, self.update_G, self.target, steps, self.latent_dim,
+                            start=self.step, batch_size=self.batch_size, d_steps=self.d_steps,
+                            rng=self.rng, every=every, watchers=[self.snapshots])
+        for key, values in history.items():
+            self.history[key] += values
+        self.step += steps
+
+    def modes_covered(self) -> int:
+        """How many of the target's modes G's latest samples cover."""
+        return modes_covered(self.snapshots.latest.generated, self.target)
+
+
 class ToyGANPlayground(FrontEnd):
     """A toy GAN with controls; ``controls`` maps names to widgets, ``widget`` is the box.
 
     ``train(steps)`` (or a click on ``train_button``) trains that many more steps and
-    redraws; ``trainer`` and ``snapshots`` are the current run's GANTrainer and
-    :class:`ToySnapshots`, for code that wants the numbers.
+    redraws; ``run`` is the current :class:`ToyRun`, for code that wants the numbers.
     """
 
-    def __init__(self, controls: dict, seed: int = 0, batch_size: int = 256):
+    def __init__(self, controls: dict, make_updates, seed: int = 0, batch_size: int = 256):
         import ipywidgets as widgets
 
-        self.controls, self.seed, self.batch_size = controls, seed, batch_size
+        self.controls, self.make_updates = controls, make_updates
+        self.seed, self.batch_size = seed, batch_size
         self.train_button = widgets.Button(description="train N more steps",
                                            button_style="primary", icon="play")
         self.reset_button = widgets.Button(description="reset", icon="refresh")
@@ -551,7 +659,7 @@ class ToyGANPlayground(FrontEnd):
             widgets.HBox([controls[n] for n in names[3:]]),
             widgets.HBox([self.train_button, self.reset_button]),
             self.status, self.picture])
-        self.trainer = self.snapshots = self.target = self.dataset = None
+        self.run = None
         self.train_button.on_click(lambda _button: self.train())
         self.reset_button.on_click(lambda _button: self.reset())
         for name, control in controls.items():
@@ -567,31 +675,11 @@ class ToyGANPlayground(FrontEnd):
         self.reset()
 
     def reset(self) -> None:
-        """Build a fresh target, models and trainer from the controls, and draw step 0."""
-        import keras
-
-        from gan_utils import losses, runtime
-        from gan_utils.train import GANTrainer, SampleGrid
-
-        v = self.values()
-        self.target = toy_target(v["target"])
-        dim = self.target.dim
-        latent_dim, hidden, depth = (1, 32, 2) if dim == 1 else (2, 64, 3)
-        runtime.seed_everything(self.seed)
-        generator = toy_generator(latent_dim, dim, hidden, depth)
-        discriminator = toy_discriminator(dim, hidden, depth)
-        self.trainer = GANTrainer(  # snapshots with each sample grid: every 100 steps
-            generator, discriminator, latent_dim=latent_dim,
-            optimizers=[keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
-                        keras.optimizers.Adam(v["lr_d"], beta_1=0.5)],
-            loss=losses.GANLoss(v["loss"]), d_steps=v["d_steps"],
-            callbacks=[SampleGrid(every=100, num_samples=16)], steps_per_execution=100,
-            seed=self.seed)
-        self.dataset = toy_dataset(self.target, self.batch_size, seed=self.seed)
-        self.snapshots = ToySnapshots(generator, discriminator, self.target, latent_dim,
-                                      seed=self.seed)
-        self.real = self.target.sample(1000, seed=self.seed + 1)
-        self.snapshots(self.trainer)
+        """Build a fresh run from the controls, and draw step 0."""
+        settings = {k: v for k, v in self.values().items() if k != "steps"}
+        self.run = ToyRun(self.make_updates, **settings, seed=self.seed,
+                          batch_size=self.batch_size)
+        self.real = self.run.target.sample(1000, seed=self.seed + 1)
         self.redraw()
 
     def train(self, steps: int | None = None) -> None:
@@ -599,8 +687,7 @@ class ToyGANPlayground(FrontEnd):
         steps = self.controls["steps"].value if steps is None else steps
         self.train_button.disabled = True
         try:
-            self.trainer.fit_more(self.dataset, steps, callbacks=[self.snapshots],
-                                  progress=False)
+            self.run.train(steps)
         finally:
             self.train_button.disabled = False
         self.redraw()
@@ -614,30 +701,29 @@ class ToyGANPlayground(FrontEnd):
         """Redraw the picture and the status line from the latest snapshot."""
         from matplotlib.figure import Figure
 
-        snap = self.snapshots.latest
-        panels = 2 if self.target.dim == 2 else 1
+        snap, target = self.run.snapshots.latest, self.run.target
+        panels = 2 if target.dim == 2 else 1
         fig = Figure(figsize=(7, 3.2) if panels == 1 else (8.4, 4), dpi=80)
-        plot_toy_state(snap, self.target, axes=fig.subplots(1, panels),
-                       real=self.real if self.target.dim == 2 else None)
+        plot_toy_state(snap, target, axes=fig.subplots(1, panels),
+                       real=self.real if target.dim == 2 else None)
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         self.picture.value = buffer.getvalue()
-        history = self.trainer.history
-        covered = modes_covered(snap.generated, self.target)
-        line = (f"<b>step {snap.step}</b> &nbsp; modes covered: {covered}/"
-                f"{self.target.num_modes}")
+        history = self.run.history
+        line = (f"<b>step {snap.step}</b> &nbsp; modes covered: {self.run.modes_covered()}/"
+                f"{target.num_modes}")
         if history["step"]:
-            line += (f" &nbsp; D(x) = {history['d_real'][-1]:.2f} &nbsp; "
-                     f"D(G(z)) = {history['d_fake'][-1]:.2f} &nbsp; "
-                     f"{history['seconds'][-1]:.1f} s of training")
+            line += (f" &nbsp; D's loss {history['d_loss'][-1]:.3f} &nbsp; "
+                     f"G's loss {history['g_loss'][-1]:.3f}")
         self.status.value = line
 
 
-def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: float = 1e-3,
-                       lr_d: float = 1e-3, loss: str = "non_saturating", steps: int = 500,
-                       seed: int = 0) -> ToyGANPlayground:
-    """Build the toy GAN playground of notebook 01 (display the returned object)."""
+def toy_gan_playground(make_updates, target: str = "1-D: 2 modes", d_steps: int = 1,
+                       lr_g: float = 1e-3, lr_d: float = 1e-3, loss: str = "non_saturating",
+                       steps: int = 500, seed: int = 0) -> ToyGANPlayground:
+    """Build the toy GAN playground of notebook 02 around the learner's ``make_updates``
+    (see :class:`ToyRun`); display the returned object."""
     import ipywidgets as widgets
 
     if loss not in ("non_saturating", "minimax"):
@@ -660,4 +746,4 @@ def toy_gan_playground(target: str = "1-D: 2 modes", d_steps: int = 1, lr_g: flo
         "steps": widgets.IntSlider(steps, 100, 3000, step=100, description="N (steps)",
                                    style=style),
     }
-    return ToyGANPlayground(controls, seed=seed)
+    return ToyGANPlayground(controls, make_updates, seed=seed)

@@ -1,14 +1,12 @@
-"""Tests of gan_utils.toy: exact targets, the inverse CDF, the mode counter, a 2-D GAN, and
-the playground and live view displayed as a kernel shows them.
+"""Tests of gan_utils.toy: exact targets, the inverse CDF, the mode counter, the training
+loop around a learner's two updates, a 2-D GAN, and the playground and live view displayed
+as a kernel shows them.
 
-The ring test is also a regression check of gan_utils.train.GANTrainer: with the
-settings below, a tiny GAN must cover most of the 8 modes of the ring and put its
-points close to them. The settings were checked with seeds 0, 1 and 2.
+``make_updates`` below is the two-tape GAN step notebook 02 writes out; the ring test
+trains it with :func:`toy.train_toy` and must cover most of the 8 modes of the ring.
 """
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -169,59 +167,172 @@ def test_toy_models_shapes_and_logits():
         toy.toy_generator(hidden=0)
 
 
-def test_toy_dataset_batches_points_from_the_target():
-    ring = toy.ring_of_gaussians()
-    ds = toy.toy_dataset(ring, batch_size=64, num_points=256, seed=0)
-    batches = [b.numpy() for b in ds.take(5)]  # more batches than one pass: it repeats
-    assert all(b.shape == (64, 2) and b.dtype == np.float32 for b in batches)
-    assert toy.fraction_near_modes(np.concatenate(batches), ring) > 0.98
-    with pytest.raises(ValueError, match="batch_size"):
-        toy.toy_dataset(ring, batch_size=10, num_points=5)
+def make_updates(G, D, lr_g=1e-3, lr_d=1e-3, loss="non_saturating"):
+    """The two updates of notebook 02: one Adam step of D, one of G; each returns its loss."""
+    import keras
+    import tensorflow as tf
+
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    opt_D, opt_G = keras.optimizers.Adam(lr_d, beta_1=0.5), keras.optimizers.Adam(lr_g, beta_1=0.5)
+
+    @tf.function
+    def update_d(x, z):
+        with tf.GradientTape() as tape:
+            real, fake = D(x), D(G(z))
+            d_loss = bce(tf.ones_like(real), real) + bce(tf.zeros_like(fake), fake)
+        opt_D.apply_gradients(zip(tape.gradient(d_loss, D.trainable_variables),
+                                  D.trainable_variables))
+        return d_loss
+
+    @tf.function
+    def update_g(z):
+        with tf.GradientTape() as tape:
+            fake = D(G(z))
+            g_loss = (-bce(tf.zeros_like(fake), fake) if loss == "minimax"
+                      else bce(tf.ones_like(fake), fake))
+        opt_G.apply_gradients(zip(tape.gradient(g_loss, G.trainable_variables),
+                                  G.trainable_variables))
+        return g_loss
+
+    return update_d, update_g
+
+
+class CountingUpdates:
+    """Stand-ins for update_D / update_G that record the batches they get."""
+
+    def __init__(self):
+        self.d_batches, self.g_batches = [], []
+
+    def update_d(self, x, z):
+        self.d_batches.append((x, z))
+        return 10.0 + len(self.d_batches)
+
+    def update_g(self, z):
+        self.g_batches.append(z)
+        return 20.0 + len(self.g_batches)
+
+
+def test_train_toy_calls_the_updates_on_fresh_batches_and_records_every_n_steps():
+    ring, calls, seen = toy.ring_of_gaussians(), CountingUpdates(), []
+    history = toy.train_toy(calls.update_d, calls.update_g, ring, 7, latent_dim=3, start=10,
+                            batch_size=4, d_steps=2, rng=0, every=3, watchers=[seen.append])
+    assert len(calls.d_batches) == 14 and len(calls.g_batches) == 7   # 2 D steps per G step
+    x, z = calls.d_batches[0]
+    assert x.shape == (4, 2) and z.shape == (4, 3) and z.dtype == np.float32
+    assert not np.array_equal(calls.d_batches[0][0], calls.d_batches[1][0])  # fresh batches
+    # steps 11..17: recorded at 12, 15 (multiples of 3) and at the last one, 17
+    assert history["step"] == [12, 15, 17] and seen == [12, 15, 17]
+    assert history["d_loss"] == [10.0 + 4, 10.0 + 10, 10.0 + 14]      # the last D call of a step
+    assert history["g_loss"] == [22.0, 25.0, 27.0]
+
+
+def test_train_toy_with_a_frozen_d_and_bad_arguments():
+    target, calls = toy.mixture_1d(2), CountingUpdates()
+    history = toy.train_toy(calls.update_d, calls.update_g, target, 2, latent_dim=1,
+                            train_D=False, every=1)
+    assert calls.d_batches == [] and len(calls.g_batches) == 2
+    assert np.isnan(history["d_loss"]).all() and history["g_loss"] == [21.0, 22.0]
+    with pytest.raises(ValueError, match="steps"):
+        toy.train_toy(calls.update_d, calls.update_g, target, 0, latent_dim=1)
+    with pytest.raises(ValueError, match="d_steps"):
+        toy.train_toy(calls.update_d, calls.update_g, target, 1, latent_dim=1, d_steps=0)
+
+
+def test_toy_run_builds_the_models_for_its_target_and_continues():
+    run = toy.ToyRun(make_updates, target="2-D: ring of 8", lr_d=2e-3, seed=1)
+    assert run.latent_dim == 2 and run.generator.input_shape == (None, 2)
+    assert [s.step for s in run.snapshots.snapshots] == [0]
+    run.train(30, every=20)
+    run.train(10, every=20)
+    assert run.step == 40 and run.history["step"] == [20, 30, 40]
+    assert [s.step for s in run.snapshots.snapshots] == [0, 20, 30, 40]
+    assert 0 <= run.modes_covered() <= 8
+    with pytest.raises(ValueError, match="loss"):
+        toy.ToyRun(make_updates, loss="wasserstein")
+    with pytest.raises(ValueError, match="target"):
+        toy.ToyRun(make_updates, target="3-D: cube")
+
+
+def test_plot_arrows_draws_unit_directions_or_displacements():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+    unit = toy.plot_arrows(ax, points, np.array([[3.0, 4.0], [0.0, -2.0], [0.0, 0.0]]),
+                           max_arrows=2)
+    np.testing.assert_allclose(np.c_[unit.U, unit.V], [[0.6, 0.8], [0.0, -1.0]])
+    moved = toy.plot_arrows(ax, points, np.full((3, 2), 0.5), normalise=False)
+    np.testing.assert_allclose(np.c_[moved.U, moved.V], np.full((3, 2), 0.5))
+    with pytest.raises(ValueError, match="same shape"):
+        toy.plot_arrows(ax, points, np.zeros((2, 2)))
+    plt.close(fig)
+
+
+def test_plot_losses_draws_both_losses_and_the_end_of_game_values():
+    import matplotlib.pyplot as plt
+
+    history = {"step": [1, 2], "d_loss": [1.0, 1.3], "g_loss": [2.0, 0.8]}
+    fig = toy.plot_losses(history)
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), [1.0, 1.3])
+    np.testing.assert_allclose(lines[1].get_ydata(), [2.0, 0.8])
+    levels = sorted(line.get_ydata()[0] for line in lines[2:])
+    np.testing.assert_allclose(levels, [np.log(2), np.log(4)])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="g_loss"):
+        toy.plot_losses({"step": [], "d_loss": []})
 
 
 # ----------------------------------------------------------------------------- widget
 
 
 def test_playground_trains_when_its_button_is_clicked():
-    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    playground = toy.toy_gan_playground(make_updates, target="1-D: 2 modes", steps=100)
     picture_before, status_before = playground.picture.value, playground.status.value
-    assert playground.trainer.step == 0 and "step 0" in status_before
+    assert playground.run.step == 0 and "step 0" in status_before
     playground.train_button.click()
-    assert playground.trainer.step == 100
-    assert [s.step for s in playground.snapshots.snapshots] == [0, 100]
-    assert len(playground.trainer.history["d_loss"]) == 1
-    assert "step 100" in playground.status.value
+    assert playground.run.step == 100
+    assert [s.step for s in playground.run.snapshots.snapshots] == [0, 100]
+    assert len(playground.run.history["d_loss"]) == 1
+    assert "step 100" in playground.status.value and "D's loss" in playground.status.value
     assert playground.picture.value != picture_before
     # A new setting starts a fresh run of the new target.
     playground.controls["target"].value = "2-D: ring of 8"
-    assert playground.trainer.step == 0 and playground.target.dim == 2
+    assert playground.run.step == 0 and playground.run.target.dim == 2
     playground.train(100)
-    assert playground.snapshots.latest.generated.shape == (1000, 2)
-    assert playground.snapshots.latest.latent_image.shape[-1] == 2
+    assert playground.run.snapshots.latest.generated.shape == (1000, 2)
+    assert playground.run.snapshots.latest.latent_image.shape[-1] == 2
     with pytest.raises(ValueError, match="target"):
         toy.toy_target("3-D: cube")
 
 
 def test_playground_displays_trains_on_click_and_resets_on_a_setting(shell):
-    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    asked = []
+
+    def recording_updates(G, D, **settings):
+        asked.append(settings)
+        return make_updates(G, D, **settings)
+
+    playground = toy.toy_gan_playground(recording_updates, target="1-D: 2 modes", steps=100)
     assert_shows_its_box(shell, playground)
     picture = png(playground.picture.value)
     playground.train_button.click()
-    assert playground.trainer.step == 100 and "step 100" in playground.status.value
+    assert playground.run.step == 100 and "step 100" in playground.status.value
     assert png(playground.picture.value) != picture
     assert not playground.train_button.disabled
     playground.controls["loss"].value = "minimax"
-    assert playground.trainer.step == 0 and playground.trainer.loss.kind == "minimax"
+    assert playground.run.step == 0 and asked[-1]["loss"] == "minimax"
     playground.controls["lr_g"].value = 1e-4
     assert playground.values()["lr_g"] == pytest.approx(1e-4)
+    assert asked[-1]["lr_g"] == pytest.approx(1e-4) and len(asked) == 3
     playground.controls["steps"].value = 200  # the step count alone keeps the run
-    assert playground.trainer.step == 0
+    assert playground.run.step == 0 and len(asked) == 3
     playground.reset_button.click()
     assert "step 0" in playground.status.value
 
 
 def test_playground_static_site_stand_in_is_its_picture_at_step_0(shell, monkeypatch):
-    playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
+    playground = toy.toy_gan_playground(make_updates, target="1-D: 2 modes", steps=100)
     _, pages = static_outputs(shell, playground, monkeypatch)
     assert embedded_image(pages[0]).format == "PNG" and "step 0" in pages[0]
 
@@ -233,7 +344,7 @@ def test_toy_live_view_draws_once_then_updates_the_same_display(shell):
     view = toy.ToyLiveView(snapshots)
     with capture_output() as captured:
         for step in (0, 10):
-            view(SimpleNamespace(step=step))
+            view(step)
     assert_one_display_updated(captured.outputs, expected=2)
     assert view.updates == 2
 
@@ -241,36 +352,22 @@ def test_toy_live_view_draws_once_then_updates_the_same_display(shell):
 
 # ----------------------------------------------------------------------------- 2-D GAN
 
-# The ring settings of notebook 01 (section 7): a 2-D latent, MLPs of 3 x 64 units,
+# The ring settings of notebook 02 (section 4): a 2-D latent, MLPs of 3 x 64 units,
 # Adam(1e-3, beta_1=0.5) for both players, batches of 256, non-saturating loss.
-# Seeds 0, 1 and 2 all cover 8/8 modes after 1,000 steps with a median distance to
-# the nearest centre of 1-1.5 std; the bounds below leave room for other hardware.
 RING_STEPS = 1000
-
-
-def train_ring_gan(seed: int, steps: int = RING_STEPS):
-    import keras
-
-    from gan_utils import runtime
-    from gan_utils.train import GANTrainer
-
-    ring = toy.ring_of_gaussians(8, radius=2.0, std=0.1)
-    runtime.seed_everything(seed)
-    generator = toy.toy_generator(latent_dim=2, data_dim=2, hidden=64, depth=3)
-    discriminator = toy.toy_discriminator(data_dim=2, hidden=64, depth=3)
-    trainer = GANTrainer(generator, discriminator, latent_dim=2,
-                         optimizers=[keras.optimizers.Adam(1e-3, beta_1=0.5),
-                                     keras.optimizers.Adam(1e-3, beta_1=0.5)],
-                         steps_per_execution=100, seed=seed)
-    trainer.fit(toy.toy_dataset(ring, 256, seed=seed), steps=steps, progress=False)
-    return trainer, ring
 
 
 @pytest.mark.parametrize("seed", [0])
 def test_ring_gan_covers_most_modes_near_the_ring(seed):
-    trainer, ring = train_ring_gan(seed)
-    assert trainer.step == RING_STEPS
-    points = trainer.generate(2000)
+    from gan_utils import runtime
+
+    ring = toy.ring_of_gaussians(8, radius=2.0, std=0.1)
+    runtime.seed_everything(seed)
+    G = toy.toy_generator(latent_dim=2, data_dim=2, hidden=64, depth=3)
+    D = toy.toy_discriminator(data_dim=2, hidden=64, depth=3)
+    history = toy.train_toy(*make_updates(G, D), ring, RING_STEPS, latent_dim=2, rng=seed)
+    assert history["step"][-1] == RING_STEPS
+    points = np.asarray(G(np.random.default_rng(seed).standard_normal((2000, 2))))
     _, distance = toy.nearest_mode_distance(points, ring)
     assert toy.modes_covered(points, ring) >= 6
     assert np.median(distance) < 2 * 0.1
