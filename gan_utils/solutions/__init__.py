@@ -1,0 +1,1 @@
+"""Expected answers of the notebooks' exercises, computed, never typed in."""
