@@ -16,11 +16,13 @@ Nothing here runs at import time: importing gan_utils never changes global state
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import platform
 import random
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +36,7 @@ QUICK_ENV = "GAN_UTILS_QUICK"
 PRECISION_ENV = "GAN_UTILS_PRECISION"
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 RUNS_ENV = "GAN_UTILS_RUNS"
+PROFILE_ENV = "GAN_UTILS_PROFILE"
 
 # Where each platform keeps files. Module constants, so that tests can point them at
 # temporary folders. On Colab, /content is the working folder (deleted by a runtime reset)
@@ -262,6 +265,44 @@ def distribution_strategy():
     if len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def choose_profile(profiles: Mapping[str, Any], profile: str | None = None,
+                   device: Accelerator | None = None) -> str:
+    """The name of the settings profile a notebook trains with: one key of ``profiles``.
+
+    ``profile`` when given, else ``GAN_UTILS_PROFILE``, else ``"cpu"`` on a CPU and
+    ``"gpu"`` on an accelerator. Forcing ``"gpu"`` on a CPU runs the GPU settings there
+    (precision policy, XLA, ``steps_per_execution``), slowly but on the same code path.
+    """
+    source = "profile"
+    if profile is None and os.environ.get(PROFILE_ENV, "").strip():
+        profile, source = os.environ[PROFILE_ENV].strip(), PROFILE_ENV
+    if profile is None:
+        profile = "cpu" if (device or accelerator()).kind == "cpu" else "gpu"
+    if profile not in profiles:
+        raise ValueError(f"{source}={profile!r}: expected None or one of "
+                         f"{', '.join(map(repr, profiles))}")
+    return profile
+
+
+@contextlib.contextmanager
+def exact_float32() -> Iterator[None]:
+    """Inside the block, float32 matrix products and convolutions run in full float32.
+
+    Ampere and newer GPUs run them in TF32 by default (10 mantissa bits instead of 23),
+    so two graphs of the same float32 arithmetic can differ in the third decimal; a check
+    that they agree to 1e-5 needs TF32 off. The previous setting is restored on exit.
+    On CPUs and older GPUs, which have no TF32, it changes nothing.
+    """
+    import tensorflow as tf
+
+    before = tf.config.experimental.tensor_float_32_execution_enabled()
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    try:
+        yield
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(before)
 
 
 def describe() -> str:

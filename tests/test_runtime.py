@@ -337,3 +337,43 @@ def test_a_hint_without_a_tpu_gives_none(fake_tpu, monkeypatch):
     monkeypatch.setattr(tf.tpu.experimental, "initialize_tpu_system", fail)
     assert runtime._tpu_resolver() is None
     assert _FakeResolver.made == [None, "local"]
+
+
+PROFILES = {"cpu": {"epochs": 8}, "gpu": {"epochs": 30}}
+CPU = Accelerator("cpu", 2, "a CPU", bfloat16=False)
+GPU = Accelerator("gpu", 1, "a GPU", bfloat16=False, float16=True)
+
+
+def test_profile_follows_the_hardware_unless_forced(monkeypatch):
+    monkeypatch.delenv(runtime.PROFILE_ENV, raising=False)
+    assert runtime.choose_profile(PROFILES, device=CPU) == "cpu"
+    assert runtime.choose_profile(PROFILES, device=GPU) == "gpu"
+    assert runtime.choose_profile(PROFILES, "gpu", device=CPU) == "gpu"
+    monkeypatch.setenv(runtime.PROFILE_ENV, "gpu")
+    assert runtime.choose_profile(PROFILES, device=CPU) == "gpu"
+    assert runtime.choose_profile(PROFILES, "cpu", device=CPU) == "cpu"   # the cell wins
+
+
+def test_profile_names_a_bad_choice_and_its_source(monkeypatch):
+    monkeypatch.delenv(runtime.PROFILE_ENV, raising=False)
+    with pytest.raises(ValueError, match=r"profile='tpu': expected None or one of 'cpu', 'gpu'"):
+        runtime.choose_profile(PROFILES, "tpu", device=CPU)
+    monkeypatch.setenv(runtime.PROFILE_ENV, "fast")
+    with pytest.raises(ValueError, match=r"GAN_UTILS_PROFILE='fast'"):
+        runtime.choose_profile(PROFILES, device=CPU)
+
+
+def test_exact_float32_turns_tf32_off_and_restores_it():
+    before = tf.config.experimental.tensor_float_32_execution_enabled()
+    try:
+        for setting in (True, False):
+            tf.config.experimental.enable_tensor_float_32_execution(setting)
+            with runtime.exact_float32():
+                assert not tf.config.experimental.tensor_float_32_execution_enabled()
+            assert tf.config.experimental.tensor_float_32_execution_enabled() == setting
+        tf.config.experimental.enable_tensor_float_32_execution(True)
+        with pytest.raises(KeyError), runtime.exact_float32():
+            raise KeyError("an error inside the block")
+        assert tf.config.experimental.tensor_float_32_execution_enabled()
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(before)
