@@ -303,7 +303,7 @@ def notebooks(job: str, work: Path) -> int:
     if job == "gpu":  # every gpu profile on this CPU: float16 with loss scaling, its XLA,
         # steps_per_execution and strategy; quick mode's step counts and data sizes
         env.update(GAN_UTILS_PROFILE="gpu", GAN_UTILS_PRECISION="mixed_float16")
-        paths = [path for path in paths if "runtime.profile(" in path.read_text()]
+        paths = [path for path in paths if "runtime.choose_profile(" in path.read_text()]
     command = [str(python), str(ROOT / ".ci" / "execute_notebooks.py"), *map(str, paths)]
     if os.environ.get("GAN_CI_EXECUTED_DIR"):
         command += ["--executed-dir", str(Path(os.environ["GAN_CI_EXECUTED_DIR"]) / job)]

@@ -402,23 +402,3 @@ def runs_dir(use_drive: bool = False, verbose: bool = True) -> Path:
             print("use_drive=True only applies on Colab; here runs stay on this machine.")
         print(storage_note(where, path))
     return path
-
-
-PROFILE_ENV = "GAN_UTILS_PROFILE"
-PROFILES = ("cpu", "gpu")
-
-
-def profile(requested: str | None = None, device: Accelerator | None = None) -> str:
-    """The training profile a notebook runs: ``"cpu"`` (small, minutes on a laptop) or
-    ``"gpu"`` (the real run, sized for a Colab T4; also used on a TPU).
-
-    ``requested`` (the notebook's ``PROFILE``) wins; else ``GAN_UTILS_PROFILE``, so that a
-    GPU profile can be run anywhere, even on a CPU; else the hardware decides.
-    """
-    choice = requested if requested is not None else os.environ.get(PROFILE_ENV) or None
-    if choice is None:
-        return "cpu" if (device or accelerator()).kind == "cpu" else "gpu"
-    if choice not in PROFILES:
-        source = "PROFILE" if requested is not None else PROFILE_ENV
-        raise ValueError(f"{source}={choice!r}: expected None, 'cpu' or 'gpu'")
-    return choice

@@ -67,24 +67,6 @@ def test_precision_can_be_forced(monkeypatch):
         runtime.mixed_precision_policy(device=CPU_BF16)
 
 
-@pytest.mark.parametrize(("device", "expected"), [
-    (CPU_BF16, "cpu"), (CPU_PLAIN, "cpu"), (T4, "gpu"), (A100, "gpu"), (TPU, "gpu")])
-def test_the_profile_follows_the_hardware(monkeypatch, device, expected):
-    monkeypatch.delenv("GAN_UTILS_PROFILE", raising=False)
-    assert runtime.profile(device=device) == expected
-
-
-def test_the_profile_can_be_asked_for_and_the_notebooks_choice_wins(monkeypatch):
-    monkeypatch.setenv("GAN_UTILS_PROFILE", "gpu")
-    assert runtime.profile(device=CPU_BF16) == "gpu"
-    assert runtime.profile("cpu", device=T4) == "cpu"
-    with pytest.raises(ValueError, match="PROFILE='tpu': expected None, 'cpu' or 'gpu'"):
-        runtime.profile("tpu", device=CPU_BF16)
-    monkeypatch.setenv("GAN_UTILS_PROFILE", "big")
-    with pytest.raises(ValueError, match="GAN_UTILS_PROFILE='big'"):
-        runtime.profile(device=CPU_BF16)
-
-
 def test_cpu_bfloat16_flags():
     assert runtime.cpu_has_bfloat16({"avx512f", "avx512_bf16"})
     assert runtime.cpu_has_bfloat16({"amx_bf16"})
