@@ -35,7 +35,7 @@ notebooks in ``$GAN_CI_EXECUTED_DIR/JOB/`` when ``GAN_CI_EXECUTED_DIR`` is set (
 .ci/execute_notebooks.py). Kernels draw with matplotlib's Agg backend (no figure outputs),
 except in the latest job, whose notebooks .ci/run's site job turns into the course website:
 there they keep the kernel's inline backend and run with ``GAN_UTILS_STATIC_SITE=1`` (each
-widget also shows a picture of itself), as tools/build_site.py executes them. Exit status:
+widget also shows a picture of itself), as scripts/docs/build_site.py executes them. Exit status:
 0 only when every step passed.
 """
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 # The course repository, in one place: badges, the notebooks' setup cell and the
-# README are generated from it (tools/course_notebook.py). A fork overrides the
+# README are generated from it (dev/course_notebook.py). A fork overrides the
 # install source with the GAN_UTILS_SOURCE environment variable.
 COURSE_REPOSITORY = "open-gan-course/gan-course"
 COURSE_BRANCH = "main"

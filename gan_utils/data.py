@@ -620,7 +620,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
     Read from the dataset's own files when a data folder (``data_dir``,
     ``$GAN_UTILS_DATA``) or an attached Kaggle dataset holds them; otherwise from the
     handful of images shipped with the course (:data:`SAMPLES_FILE`, made by
-    ``tools/make_sample_images.py``), and only when those are too few from
+    ``scripts/assets/make_sample_images.py``), and only when those are too few from
     ``keras.datasets`` (CIFAR-10 is a 170 MB download to show four frogs).
 
     Args:
@@ -653,7 +653,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
 
 
 # The few images sample_images ships, one uint8 array per "<dataset>_<class name>" (NumPy's
-# .npz, read without pickle), made by tools/make_sample_images.py.
+# .npz, read without pickle), made by scripts/assets/make_sample_images.py.
 SAMPLES_FILE = ASSETS_DIR / "sample_images.npz"
 
 
@@ -669,7 +669,7 @@ def _shipped_samples(name: str, label: int) -> np.ndarray | None:
     if images.dtype != np.uint8 or images.shape[1:] != _IMAGE_SHAPES[name]:
         raise ValueError(f"{SAMPLES_FILE}: {key} holds {images.dtype} {images.shape}, expected "
                          f"uint8 (N, {', '.join(map(str, _IMAGE_SHAPES[name]))}); rebuild it "
-                         "with tools/make_sample_images.py")
+                         "with scripts/assets/make_sample_images.py")
     return images
 
 

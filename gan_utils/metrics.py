@@ -15,10 +15,11 @@ All of these compare *features* of generated images with features of real ones:
 Features come from one function, :func:`features` (``kind="mnist"``, ``"cifar10"`` or
 ``"inception"``), and classes from one, :func:`classify` (probabilities, or labels with
 ``labels=True``). The ``"mnist"`` features are those of a small MNIST classifier trained
-by ``tools/train_mnist_classifier.py`` and shipped with the package
+by ``scripts/assets/train_classifier.py --dataset mnist`` and shipped with the package
 (:func:`course_classifier`), so everything works offline. Its FIDs are *MNIST-classifier
 FIDs*: comparable with each other, not with published (InceptionV3) FIDs. For colour
-images, ``tools/train_cifar10_classifier.py`` trains the same small network on CIFAR-10
+images, ``scripts/assets/train_classifier.py --dataset cifar10`` trains the same small network
+on CIFAR-10
 (``kind="cifar10"``): a CIFAR-10-classifier FID, again not comparable with published
 CIFAR-10 FIDs. Where a network is available, ``kind="inception"`` gives the standard
 InceptionV3 features. Each network is loaded once and kept in the module's one cache,
@@ -429,9 +430,10 @@ class _CourseClassifier(NamedTuple):
 #: The course's offline classifiers, by dataset name (also the ``features=`` names).
 COURSE_CLASSIFIERS = {
     "mnist": _CourseClassifier(MNIST_CLASSIFIER_PATH, MNIST_IMAGE_SHAPE, MNIST_FEATURE_DIM,
-                               "tools/train_mnist_classifier.py"),
+                               "scripts/assets/train_classifier.py --dataset mnist"),
     "cifar10": _CourseClassifier(CIFAR10_CLASSIFIER_PATH, CIFAR10_IMAGE_SHAPE,
-                                 CIFAR10_FEATURE_DIM, "tools/train_cifar10_classifier.py"),
+                                 CIFAR10_FEATURE_DIM,
+                                 "scripts/assets/train_classifier.py --dataset cifar10"),
 }
 
 
@@ -521,7 +523,7 @@ def course_classifier(dataset: str = "mnist"):
     ``dataset`` is ``"mnist"`` (input (N, 28, 28, 1)) or ``"cifar10"`` (input
     (N, 32, 32, 3)), float32 in [-1, 1]. Output: 10 logits. The layer named
     ``"features"`` (before its ReLU) gives the FID/KID features. Each is trained by a
-    script in ``tools/`` and described by a model card in ``gan_utils/assets/``
+    script in ``scripts/assets/`` and described by a model card in ``gan_utils/assets/``
     (``MNIST_CLASSIFIER.md``, ``CIFAR10_CLASSIFIER.md``); the network is rebuilt by
     :func:`build_classifier` and only its weights are read from the file, so it loads on
     any Keras 3. To get features or classes, call :func:`features` or :func:`classify`.

@@ -56,7 +56,7 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     -> act -> ConvT 1, 5x5, stride 2 (28x28) -> tanh. The tanh is its own float32
     layer so that under a mixed precision policy the images come out in float32.
     ``filters`` sets the three widths (256, 128, 64) for capacity trials
-    (tools/try_mnist_recipes.py --g-filters).
+    (research/mnist_recipes/try_mnist_recipes.py --g-filters).
     """
     import keras
 
@@ -130,7 +130,7 @@ def code_prior_class():
             are weights (not trained), so that a trained generator can be given other
             values and they travel in its weights file: the shipped generator's
             probabilities were set after training by a discriminator
-            (``tools/code_weights.py``), its spread below 1 is the truncation trick.
+            (``gan_utils/train/infogan.py``), its spread below 1 is the truncation trick.
             """
 
             def __init__(self, codes: int, **kwargs):
@@ -250,7 +250,7 @@ def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (
     Conv 64, 5x5, stride 2 (14x14) -> LeakyReLU(0.2) -> Dropout -> Conv 128, 5x5,
     stride 2 (7x7) -> LeakyReLU(0.2) -> Dropout -> Flatten -> Dense(1). Strided
     convolutions replace pooling; the logit is float32 for a numerically safe loss.
-    ``filters`` widens the two convolutions (tools/try_mnist_recipes.py tries (128, 256)).
+    ``filters`` widens the two convolutions (the recipe trials tried (128, 256)).
     """
     import keras
     from keras import layers
@@ -504,7 +504,7 @@ def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
 # 2018): the inner product of a learned label vector with its image features is added
 # to its logit. Both are notebook 05's networks otherwise, the generator's projection
 # at half width so the shipped copy stays small. Below: the shipped
-# pretrained generators (trained by tools/train_pretrained.py) and the notebook-05 lookup.
+# pretrained generators (trained by scripts/assets/) and the notebook-05 lookup.
 
 CGAN_EMBEDDING_DIM = 50  # size of the learned label vector (as in Brownlee's cGAN recipe)
 
@@ -621,7 +621,8 @@ def pretrained_model_card(name: str) -> str:
 
 def save_pretrained_generator(generator, name: str, path=None):
     """Write ``generator``'s weights as the shipped generator ``name`` (float16, half the
-    bytes) to ``path`` (default: :func:`pretrained_path`); ``tools/train_pretrained.py``
+    bytes) to ``path`` (default: :func:`pretrained_path`);
+    ``scripts/assets/train_mnist_generators.py``
     calls it. Returns the path."""
     from gan_utils import weights
 
@@ -646,8 +647,8 @@ def load_pretrained_generator(name: str, path=None):
 def rebuild_command(name: str) -> str:
     """The command that rebuilds the shipped generator ``name`` from the data."""
     if _check_pretrained_name(name) == "cifar10_frog":
-        return "python tools/train_frog_generator.py"
-    return f"python tools/train_pretrained.py --only {name}"
+        return "python scripts/assets/train_frog_generator.py"
+    return f"python scripts/assets/train_mnist_generators.py --only {name}"
 
 
 def pretrained_generator(name: str):
@@ -658,12 +659,12 @@ def pretrained_generator(name: str):
     :func:`latent_code`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
     ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
     ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3), trained
-    by ``tools/train_frog_generator.py`` on CIFAR-10's 5,000 training frogs.
+    by ``scripts/assets/train_frog_generator.py`` on CIFAR-10's 5,000 training frogs.
     Returned as a float32 Keras model. The file holds only float16 weights (half the
     bytes): the architecture is built by this module's code, so it loads on any Keras 3,
     and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying
-    what to do. Trained by ``tools/train_pretrained.py`` (the frogs:
-    ``tools/train_frog_generator.py``); :func:`pretrained_model_card`
+    what to do. Trained by ``scripts/assets/train_mnist_generators.py`` (the frogs:
+    ``scripts/assets/train_frog_generator.py``); :func:`pretrained_model_card`
     says how and how well.
     """
     return load_pretrained_generator(name)

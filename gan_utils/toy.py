@@ -582,8 +582,8 @@ class ToyGANPlayground(FrontEnd):
         discriminator = toy_discriminator(dim, hidden, depth)
         self.trainer = GANTrainer(  # snapshots with each sample grid: every 100 steps
             generator, discriminator, latent_dim=latent_dim,
-            optimizers=[keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
-                        keras.optimizers.Adam(v["lr_d"], beta_1=0.5)],
+            g_optimizer=keras.optimizers.Adam(v["lr_g"], beta_1=0.5),
+            d_optimizer=keras.optimizers.Adam(v["lr_d"], beta_1=0.5),
             loss=losses.GANLoss(v["loss"]), d_steps=v["d_steps"],
             callbacks=[SampleGrid(every=100, num_samples=16)], steps_per_execution=100,
             seed=self.seed)

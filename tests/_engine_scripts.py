@@ -90,7 +90,8 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
         optimizers = [keras.optimizers.LossScaleOptimizer(o, dynamic_growth_steps=2)
                       for o in optimizers]
     trainer = train.GANTrainer(
-        G, D, latent_dim=4, optimizers=optimizers, loss=losses.GANLoss(label_noise=0.05),
+        G, D, latent_dim=4, g_optimizer=optimizers[0], d_optimizer=optimizers[1],
+        loss=losses.GANLoss(label_noise=0.05),
         callbacks=[train.SampleGrid(every=5, num_samples=6), train.WeightAverage(0.9),
                    train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from gan_utils import lab_session
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab_session  # noqa: E402  (tools/lab_session.py, shared with make_readme_figures)
 
 NOTEBOOK = ROOT / "notebooks" / "07_latent_space_explorer.ipynb"
 LAST_CELL_ID = "3c13bbcf"  # the interpolation explorer's check: the last widget cell

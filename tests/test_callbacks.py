@@ -3,19 +3,16 @@ what the trainer's constructor takes."""
 
 import inspect
 import os
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import metrics, train
 from gan_utils.train import callbacks as cb
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 DATA_DIR = os.environ.get("GAN_UTILS_DATA", str(Path(__file__).resolve().parents[2]
                                                  / "shared" / "datasets"))

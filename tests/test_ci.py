@@ -138,7 +138,7 @@ case "$*" in
     echo "{}" > "$GAN_CI_EXECUTED_DIR/latest/01_x.ipynb"; echo "latest done" >> "$CALLS"
     echo "8 passed, 0 failed"; exit 0 ;;
   ".ci/platform_job.py notebooks "*) echo "8 passed, 0 failed"; exit 0 ;;
-  "tools/build_site.py --executed "*)
+  "scripts/docs/build_site.py --executed "*)
     [ -f "$3/01_x.ipynb" ] || { echo "nothing executed in $3"; exit 5; }
     echo "site built from $3" >> "$CALLS"; exit 0 ;;
   "-m pytest tests/test_site.py") echo "site tested: $GAN_SITE_HTML" >> "$CALLS"

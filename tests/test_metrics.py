@@ -288,7 +288,7 @@ def test_classifier_round_trip_and_a_file_of_the_other_dataset(tmp_path):
     message = str(error.value)
     assert "'image_shape': [28, 28, 1]" in message and "'image_shape': [32, 32, 3]" in message
     assert "block1_conv/kernel: file has shape (3, 3, 1, 32), the model (3, 3, 3, 32)" in message
-    assert message.endswith("python tools/train_cifar10_classifier.py")
+    assert message.endswith("python scripts/assets/train_classifier.py --dataset cifar10")
 
 
 @needs_mnist

@@ -20,11 +20,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
+
+from gan_utils import lab_session
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab_session  # noqa: E402  (tools/lab_session.py)
-import open_course  # noqa: E402  (tools/open_course.py)
+open_course = load_script("dev/open_course.py")
 
 TOKEN = "course-readme-command"
 ROOT_REFUSAL = "Running as root is not recommended"
@@ -63,7 +64,7 @@ def test_lab_command_adds_allow_root_only_for_root():
 
 def test_readme_names_the_launcher_and_the_supported_pythons():
     command = readme_command()
-    assert _open_step(command)[1:] == ["tools/open_course.py"]
+    assert _open_step(command)[1:] == ["dev/open_course.py"]
     section = (ROOT / "README.md").read_text().split("## Open the course", 1)[1]
     assert "3.10" in section and "3.13" in section
 

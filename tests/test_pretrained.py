@@ -17,8 +17,9 @@ import os
 
 import numpy as np
 import pytest
+from _scripts import load_script
 
-from gan_utils import data, latent, models
+from gan_utils import data, latent, models, train
 
 LATENT_DIM = 100
 #: The frog generator's FID (500 samples against half of the 1,000 test frogs) must be
@@ -141,8 +142,8 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
 
 
 #: What the shipped models computed when they were .keras files (Keras 3.15.1, the
-#: old loading path; tools/convert_keras_assets.py shows the weights files give exactly
-#: the same): every 97th pixel of G(z) for two z ~ N(0, 1) (seed 0; the conditional
+#: old loading path; the weights files give exactly the same): every 97th pixel of G(z)
+#: for two z ~ N(0, 1) (seed 0; the conditional
 #: generator asked for a 3 and an 8), and the classifiers' logits for two uniform
 #: [-1, 1] inputs (seed 1). Any Keras 3 must reproduce them up to float round-off.
 REFERENCE_OUTPUTS = {
@@ -214,7 +215,7 @@ def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
     message = str(error.value)
     assert str(truncated) in message and f"Keras {keras.__version__}" in message
     assert "pip install --force-reinstall --no-deps" in message
-    assert message.endswith("python tools/train_pretrained.py --only cgan_mnist")
+    assert message.endswith("python scripts/assets/train_mnist_generators.py --only cgan_mnist")
 
     # the other generator's file: the signature differs from what the code builds
     with pytest.raises(weights.WeightsFileError,
@@ -234,10 +235,10 @@ def test_model_cards_say_data_steps_scores_and_command(name):
     if name == "cifar10_frog":
         wanted = ("5,000 frogs of CIFAR-10's training split", "steps", "minutes",
                   "FID, untrained generator", "FID, real vs real", 'calls "frog"',
-                  "Memorisation check", "tools/train_frog_generator.py")
+                  "Memorisation check", "scripts/assets/train_frog_generator.py")
     else:
         wanted = ("MNIST training set", "steps", "FID", "classifier score",
-                  "tools/train_pretrained.py")
+                  "scripts/assets/train_mnist_generators.py")
     for expected in wanted:
         assert expected in card, f"{name} card lacks {expected!r}"
     assert models.rebuild_command(name).split()[1] in card
@@ -358,16 +359,15 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
 
 
 def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
-    """tools/train_pretrained.py --lr-decay-start: values worked out by hand."""
-    tool = _tool("train_pretrained")
-    decay = tool.LinearDecay(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
+    """scripts/assets/train_mnist_generators.py --lr-decay-start: values worked out by hand."""
+    decay = train.LinearDecay(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
     for step, expected in ((0, 2e-4), (600, 2e-4), (800, 1e-4), (900, 5e-5), (1000, 0.0),
                            (1200, 0.0)):
         assert float(decay.rate(step)) == pytest.approx(expected, abs=1e-9), step
-    constant = tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.0)
+    constant = train.LinearDecay(2e-4, total_steps=1000, decay_start=1.0)
     assert float(constant.rate(999)) == pytest.approx(2e-4, rel=1e-6)
-    with pytest.raises(ValueError, match="--lr-decay-start=1.5"):
-        tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
+    with pytest.raises(ValueError, match="decay_start=1.5"):
+        train.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
 
 
 def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
@@ -376,7 +376,7 @@ def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
     follows the new line, down to 0.0 after the last step."""
     from gan_utils import weights
 
-    tool = _tool("train_pretrained")
+    tool = load_script("scripts/assets/train_mnist_generators.py")
 
     def run(steps: int, decay_start: float):
         return tool.train_one("dcgan_mnist", tool.argparse.Namespace(
@@ -401,7 +401,7 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     as the same function, and a card that names the step, the code and its reading."""
     from gan_utils import weights
 
-    tool = _tool("train_pretrained")
+    tool = load_script("scripts/assets/train_mnist_generators.py")
     out = tmp_path / "out"
     with weights.dtype_policy("float32"):
         assert tool.main(["--only", "dcgan_mnist", "--steps", "2", "--batch-size", "8",
@@ -433,245 +433,3 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     assert "(purity): " in card and "--info-weight 1.5" in card and "seed 7;" in card
 
 
-def test_judging_a_checkpoint_of_the_info_run_restores_it(tmp_path, capsys):
-    """tools/judge_checkpoint.py rebuilds the run's trainer (InfoGAN's, D with Q's head),
-    restores the checkpoint train_pretrained left and reads its step and clarity."""
-    from gan_utils import weights
-
-    tool, judge = _tool("train_pretrained"), _tool("judge_checkpoint")
-    with weights.dtype_policy("float32"):
-        trainer, _ = tool.train_one("dcgan_mnist", tool.argparse.Namespace(
-            batch_size=8, precision="float32", d_dropout=0.1, lr=2e-4, steps=3,
-            lr_decay_start=0.5, work_dir=str(tmp_path), ema_decay=0.999,
-            jit_compile=False, max_minutes=0, info_weight=1.0))
-        capsys.readouterr()
-        assert judge.main([str(tmp_path), "--steps", "3", "--d-dropout", "0.1",
-                           "--lr-decay-start", "0.5", "--samples", "50"]) == 0
-    reading = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert reading["step"] == trainer.step == 3
-    assert 0.1 <= reading["ema"]["mean_top"] <= 1.0
-    # each code value's commonest digit holds at least a tenth of its samples
-    assert all(0.1 <= reading[g]["code_purity"] <= 1.0 for g in ("ema", "raw")), reading
-    with pytest.raises(SystemExit):
-        judge.main([str(tmp_path / "nothing"), "--steps", "3"])
-
-
-def _tool(name: str):
-    """A script of tools/ loaded as a module."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_recipe_trials_top_k_loss_counts_only_the_fakes_d_rates_most_real():
-    """tools/try_mnist_recipes.py --top-k: G's non-saturating loss over the best half,
-    -log sigmoid(x) = softplus(-x) worked out by hand for the two largest logits."""
-    tool = _tool("try_mnist_recipes")
-    logits = np.array([[3.0], [-1.0], [0.0], [2.0]], dtype="float32")
-    expected = (np.log1p(np.exp(-3.0)) + np.log1p(np.exp(-2.0))) / 2
-    assert float(tool.TopKLoss(0.5).generator(logits)) == pytest.approx(expected, rel=1e-5)
-    everything = np.mean(np.log1p(np.exp(-logits)))
-    assert float(tool.TopKLoss(1.0).generator(logits)) == pytest.approx(everything, rel=1e-5)
-    assert float(tool.TopKLoss(0.01).generator(logits)) == pytest.approx(np.log1p(np.exp(-3.0)),
-                                                                         rel=1e-5)  # at least 1
-    with pytest.raises(ValueError, match="--top-k=0"):
-        tool.TopKLoss(0.0)
-
-
-def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
-    """A from-scratch trial of 0 minutes still trains one chunk and judges it once."""
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    with weights.dtype_policy("float32"):   # the tool sets the global policy: restore it after
-        assert tool.main(["--minutes", "0", "--judge-every", "10", "--samples", "40",
-                          "--batch-size", "16", "--d-filters", "32", "64"]) == 0
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
-    assert lines[0]["trial"]["d_filters"] == [32, 64] and lines[0]["resumed_at"] == 0
-    assert [line["step"] for line in lines[1:]] == [10]
-    assert 0.1 <= lines[1]["mean_top"] <= 1.0 and 0.0 <= lines[1]["share_above"] <= 1.0
-    assert lines[1]["min_share"] <= 0.1 <= lines[1]["max_share"]
-    with pytest.raises(SystemExit):
-        tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from
-    with pytest.raises(SystemExit):
-        tool.main(["--fresh-d-warmup", "-1"])
-
-
-def test_recipe_trials_mixture_prior_picks_components_by_the_first_quantile():
-    """--latent-mixture K SIGMA: k = floor(K * Phi(eps_0)), z = mu_k + SIGMA * eps.
-    Phi(0) = 0.5 -> k = 5 of 10; Phi(-1) = 0.1587 -> 1; Phi(8) -> 1: k = 10, clipped to
-    9; Phi(-8) -> 0."""
-
-    tool = _tool("try_mnist_recipes")
-    prior = tool.MixturePrior(10, 0.3, 4, seed=3)
-    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
-    np.testing.assert_array_equal(np.asarray(prior.component(eps)), [5, 1, 9, 0])
-    expected = prior.means[[5, 1, 9, 0]] + 0.3 * eps
-    np.testing.assert_allclose(np.asarray(prior(eps)), expected, rtol=1e-6)
-    np.testing.assert_array_equal(
-        prior.means, np.random.default_rng(3).standard_normal((10, 4)).astype("float32"))
-
-
-def test_recipe_trials_mixture_generator_survives_the_weight_averages_clone():
-    """The weight average clones G (keras.models.clone_model): the prior must come along."""
-    import argparse
-
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    args = argparse.Namespace(g_filters=[8, 8, 8], latent_mixture=[5.0, 0.5])
-    with weights.dtype_policy("float32"):
-        generator = tool.generator_for(args)
-        clone = keras.models.clone_model(generator)
-    clone.set_weights(generator.get_weights())
-    eps = np.random.default_rng(0).standard_normal((6, 100)).astype("float32")
-    np.testing.assert_allclose(clone(eps, training=False), generator(eps, training=False),
-                               atol=1e-6)
-    for bad in (["--latent-mixture", "0", "0.3"], ["--latent-mixture", "2.5", "0.3"],
-                ["--latent-mixture", "10", "0"],
-                ["--latent-mixture", "10", "0.3", "--resume-from", "/tmp"]):
-        with pytest.raises(SystemExit):
-            tool.main(bad)
-
-
-def test_info_code_prior_turns_the_first_quantile_into_a_one_hot_code():
-    """tools/info_code.py: c = floor(K * Phi(eps_0)) (Phi(0) = 0.5 -> 5 of 10, Phi(-1) =
-    0.1587 -> 1, Phi(8) -> 10 clipped to 9, Phi(-8) -> 0); G sees [eps_1.., one_hot(c)]."""
-    tool = _tool("info_code")
-    prior = tool.CodePrior(10)
-    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
-    np.testing.assert_array_equal(np.asarray(prior.code(eps)), [5, 1, 9, 0])
-    expected = np.concatenate([eps[:, 1:], np.eye(10, dtype="float32")[[5, 1, 9, 0]]], axis=1)
-    np.testing.assert_array_equal(np.asarray(prior(eps)), expected)
-    for bad in (1, 2.5, True):
-        with pytest.raises(ValueError, match="codes="):
-            tool.CodePrior(bad)
-
-
-def test_info_code_loss_and_purity_worked_out_by_hand():
-    """lambda * CE of uniform code logits is lambda * ln K; purity counts the samples whose
-    class is their code's commonest: codes 0,0,0,1,1,2 read as 3,3,7,4,4,1 -> 5 of 6."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("info_code")
-    with weights.dtype_policy("float32"):
-        trainer = tool.InfoTrainer(tool.code_generator(100, 10, (8, 8, 8)),
-                                   tool.code_discriminator(10, 0.1, (8, 8)),
-                                   info_weight=2.0, latent_dim=100)
-    z = np.zeros((2, 100), "float32")
-    assert float(trainer._info_loss(z, np.zeros((2, 10), "float32"))) == pytest.approx(
-        2 * np.log(10), rel=1e-5)
-    sure = np.full((2, 10), -30.0, "float32")
-    sure[:, 5] = 30.0   # Q is sure of code 5, which eps_0 = 0 picks
-    assert float(trainer._info_loss(z, sure)) == pytest.approx(0.0, abs=1e-6)
-    reading = tool.code_purity(np.array([0, 0, 0, 1, 1, 2]), np.array([3, 3, 7, 4, 4, 1]), 4)
-    assert reading == {"purity": pytest.approx(5 / 6), "digit_of_code": [3, 4, 1, None]}
-    with pytest.raises(ValueError, match="same length"):
-        tool.code_purity(np.array([0, 1]), np.array([0]), 2)
-    with pytest.raises(ValueError, match="info_weight"):
-        tool.InfoTrainer(trainer.generator, trainer.discriminator, info_weight=0,
-                         latent_dim=100)
-    assert isinstance(trainer.discriminator.output, list) and keras.ops.shape(
-        trainer.discriminator.output[1])[-1] == 10
-    q_before = trainer.discriminator.get_layer("q_code").get_weights()[0].copy()
-    images = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1), dtype="uint8")
-    trainer.fit_more(data.as_dataset(images, 16, seed=0), 2, progress=False)
-    assert trainer.step == 2   # the step ran, and its info term trained Q:
-    assert not np.allclose(trainer.discriminator.get_layer("q_code").get_weights()[0], q_before)
-
-
-def test_recipe_trials_info_code_trains_q_and_reports_code_purity(capsys, tmp_path):
-    """--info-code K LAMBDA: one chunk from scratch; the reading gives the code purity, one
-    digit per code value (each code's commonest class is at least a tenth of it); the
-    final reading and the saved generator (which Keras loads back, code prior and all)."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    saved = tmp_path / "info.keras"
-    with weights.dtype_policy("float32"):
-        assert tool.main(["--info-code", "4", "1", "--minutes", "0", "--judge-every", "10",
-                          "--samples", "40", "--batch-size", "16", "--g-filters", "8", "8",
-                          "8", "--d-filters", "8", "8", "--final-samples", "30",
-                          "--save", str(saved)]) == 0
-        loaded = keras.models.load_model(saved)
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
-    assert lines[0]["trial"]["info_code"] == [4.0, 1.0]
-    reading = lines[1]["code_purity"]
-    assert len(reading["digit_of_code"]) == 4 and 0.1 <= reading["purity"] <= 1.0
-    assert lines[2]["final"]["step"] == 10 and lines[3] == {"saved": str(saved)}
-    assert loaded.get_layer("code_prior").codes == 4
-    with pytest.raises(SystemExit):
-        tool.main(["--save", str(tmp_path / "info.h5")])
-
-
-def test_recipe_trials_score_a_saved_generator_as_a_model_card(capsys, tmp_path,
-                                                                monkeypatch):
-    """--score FILE.keras: the card's scores of a saved trial generator; the real test
-    digits' reading is the MNIST card's (0.9902 mean, 97.6% above 0.9), the same digits."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    info_code = _tool("info_code")
-    saved = tmp_path / "tiny.keras"
-    with weights.dtype_policy("float32"):
-        info_code.code_generator(100, 3, (8, 8, 8)).save(saved)
-        monkeypatch.setattr(tool.tp, "EVAL_SAMPLES", 200)
-        assert tool.main(["--score", str(saved)]) == 0
-    scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert scores["scores"] == str(saved) and scores["fake_samples"] == 200
-    assert scores["real_mean_top"] == pytest.approx(0.9902, abs=1e-4)
-    assert scores["real_share_above"] == pytest.approx(0.976, abs=1e-3)
-    assert scores["fid"] > 10 * scores["fid_real_vs_real"]   # an untrained G is far off
-    assert isinstance(keras.models.load_model(saved), keras.Model)
-    for bad in (tmp_path / "missing.keras", tmp_path):
-        with pytest.raises(SystemExit):
-            tool.main(["--score", str(bad)])
-    for bad in (["--info-code", "1", "1"], ["--info-code", "2.5", "1"],
-                ["--info-code", "10", "0"], ["--info-code", "10", "1", "--top-k", "0.5"],
-                ["--info-code", "10", "1", "--latent-mixture", "10", "0.3"]):
-        with pytest.raises(SystemExit):
-            tool.main(bad)
-
-
-def test_spread_scores_are_the_model_card_s_scores_at_each_spread(capsys):
-    """tools/score_spreads.py at spread 1 gives the card's scores of the generator as it is
-    (its own spread, set back to 1); another spread draws other digits and scores them."""
-    from gan_utils import weights
-
-    tool, card = _tool("score_spreads"), _tool("train_pretrained")
-    path = models.pretrained_path("dcgan_mnist")
-    with weights.dtype_policy("float32"):
-        assert tool.main([str(path), "--spreads", "1", "0.6", "--samples", "400"]) == 0
-        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-                 if line.startswith("{")]
-        generator = models.load_pretrained_generator("dcgan_mnist", path)
-        generator.get_layer("code_prior").spread.assign(1.0)
-        fakes = np.asarray(generator.predict(card.evaluation_latents(400), verbose=0))
-        expected = card.score_digits(fakes)
-    assert [line["spread"] for line in lines] == [1.0, 0.6]
-    assert lines[0]["mean_top"] == round(expected["mean_top"], 4)
-    assert lines[0]["fid"] == round(expected["fid"], 3)
-    assert lines[0]["max_share"] == round(max(expected["class_shares"]), 4)
-    assert lines[1]["mean_top"] != lines[0]["mean_top"]
-    assert not lines[0]["equal_codes"]                 # the shipped code probabilities
-    with weights.dtype_policy("float32"):
-        assert tool.main([str(path), "--spreads", "1", "--samples", "400", "--equal-codes"]) == 0
-    equal = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert equal["equal_codes"] and equal["max_share"] != lines[0]["max_share"]
-    with pytest.raises(SystemExit):
-        tool.main([str(path), "--spreads", "0"])

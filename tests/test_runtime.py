@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import runtime, train
 from gan_utils.runtime import Accelerator
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False),

@@ -259,8 +259,8 @@ def train_ring_gan(seed: int, steps: int = RING_STEPS):
     generator = toy.toy_generator(latent_dim=2, data_dim=2, hidden=64, depth=3)
     discriminator = toy.toy_discriminator(data_dim=2, hidden=64, depth=3)
     trainer = GANTrainer(generator, discriminator, latent_dim=2,
-                         optimizers=[keras.optimizers.Adam(1e-3, beta_1=0.5),
-                                     keras.optimizers.Adam(1e-3, beta_1=0.5)],
+                         g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                         d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
                          steps_per_execution=100, seed=seed)
     trainer.fit(toy.toy_dataset(ring, 256, seed=seed), steps=steps, progress=False)
     return trainer, ring

@@ -14,11 +14,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import losses, train
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 SCRIPTS = Path(__file__).parent / "_engine_scripts.py"
 
@@ -170,8 +168,8 @@ def test_weight_average_is_checkpointed(tmp_path):
 
 def test_a_toy_gan_moves_towards_the_data():
     """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
-    trainer = make_trainer(optimizers=[keras.optimizers.Adam(3e-3, beta_1=0.5),
-                                       keras.optimizers.Adam(3e-3, beta_1=0.5)],
+    trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+                           d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
                            steps_per_execution=50, sample_every=100)
     start = np.linalg.norm(trainer.generate(1000).mean(0) - 2.0)
     trainer.fit(toy_dataset(tf), steps=600, progress=False)
@@ -444,7 +442,8 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
         scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4, beta_1=0.5),
                                                       dynamic_growth_steps=2)
                   for _ in range(2)]
-        first = make_trainer(checkpoint_dir=tmp_path, optimizers=scaled)
+        first = make_trainer(checkpoint_dir=tmp_path, g_optimizer=scaled[0],
+                             d_optimizer=scaled[1])
         first.fit(toy_dataset(tf), steps=6, progress=False)
         assert float(first.g_optimizer.dynamic_scale.numpy()) != 2.0 ** 15  # it moved
         moments = [v.numpy() for v in first.g_optimizer.inner_optimizer.variables]

@@ -29,7 +29,9 @@ from gan_utils.train.callbacks import (
                                        WeightAverage,
 )
 from gan_utils.train.loop import HISTORY_KEYS, UPDATES, GANTrainer, TrainingDiverged
+from gan_utils.train.schedules import LinearDecay
 
 __all__ = ["Callback", "Checkpoint", "FIDTracker", "GANTrainer", "GifFrames", "HISTORY_KEYS",
-           "LambdaCallback", "ProgressBar", "SampleGrid", "TensorBoard", "TrainingDiverged",
+           "LambdaCallback", "LinearDecay", "ProgressBar", "SampleGrid", "TensorBoard",
+           "TrainingDiverged",
            "UPDATES", "WeightAverage", "callbacks", "loop", "step"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import tensorflow as tf
@@ -38,7 +38,10 @@ from gan_utils.train import callbacks as cb
 from gan_utils.train import step as step_lib
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
-_NOISE_SALT, _GEN_SALT, _LABEL_SALT = 1, 2, 3
+#: What train_step returns: the step's numbers, by name (HISTORY_KEYS without step, seconds).
+STEP_KEYS = HISTORY_KEYS[1:5]
+#: The purposes a step draws randomness for, each its own stream (see GANTrainer.seed_for).
+PURPOSES = {"d_noise": 1, "g_noise": 2, "label_noise": 3}
 UPDATES = ("alternating", "simultaneous")
 
 
@@ -56,20 +59,24 @@ class GANTrainer:
     ``(images, labels)``.
 
     ``loss`` is a :class:`~gan_utils.losses.GANLoss` (default: non-saturating, on logits);
-    ``optimizers`` a pair (G's, D's), by default two ``Adam(2e-4, beta_1=0.5)``;
-    ``update`` and ``d_steps`` pick the step; ``callbacks`` are the trainer's own
+    ``g_optimizer`` and ``d_optimizer`` default to ``Adam(2e-4, beta_1=0.5)`` each;
+    ``update`` and ``d_steps`` pick the step; ``extra_loss(z, d_outputs)`` is a term added
+    to both losses (see :mod:`gan_utils.train.step`; InfoGAN's:
+    :class:`gan_utils.train.infogan.InfoLoss`); ``callbacks`` are the trainer's own
     (:class:`~gan_utils.train.callbacks.SampleGrid`, ``WeightAverage``, ``Checkpoint``, ...),
     whose state a checkpoint keeps; ``fit(callbacks=...)`` adds others for one fit.
     """
 
     def __init__(self, generator, discriminator, *, latent_dim: int | tuple[int, ...],
-                 loss: losses.GANLoss | None = None, optimizers: Sequence | None = None,
+                 loss: losses.GANLoss | None = None, g_optimizer=None, d_optimizer=None,
+                 extra_loss: Callable | None = None,
                  update: str = "alternating", d_steps: int = 1,
                  num_classes: int | None = None, callbacks: Iterable = (),
                  seed: int = 0, jit_compile: bool = False, steps_per_execution: int = 1):
         self.generator, self.discriminator = generator, discriminator
         self.latent_shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(latent_dim)
         self.loss = loss if loss is not None else losses.GANLoss()
+        self.extra_loss = extra_loss
         self.update, self.d_steps = _checked_update(update, d_steps)
         if num_classes is not None and num_classes < 2:
             raise ValueError(f"num_classes={num_classes!r}: expected None or at least 2")
@@ -84,7 +91,8 @@ class GANTrainer:
         self._train_function = None
         self._iterators: dict[int, Iterable] = {}
         with self.strategy.scope():
-            self.g_optimizer, self.d_optimizer = self._make_optimizers(optimizers)
+            self.g_optimizer, self.d_optimizer = self._make_optimizers(g_optimizer,
+                                                                       d_optimizer)
             self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             # batches drawn from the current dataset's stream: a resume skips that many
             self._data_position = tf.Variable(0, dtype=tf.int64, trainable=False,
@@ -110,14 +118,13 @@ class GANTrainer:
                                      "training strategy; build the models inside "
                                      "`with strategy.scope():`")
 
-    def _make_optimizers(self, optimizers) -> tuple:
+    def _make_optimizers(self, g_optimizer, d_optimizer) -> tuple:
         """G's and D's optimizers, wrapped for float16 loss scaling, their slots built now
         (so a checkpoint restores them at once)."""
         import keras
 
-        if optimizers is None:
-            optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in range(2)]
-        g_optimizer, d_optimizer = optimizers
+        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         if any(getattr(m, "compute_dtype", "float32") == "float16"
                for m in (self.generator, self.discriminator)):
             g_optimizer, d_optimizer = map(_with_loss_scaling, (g_optimizer, d_optimizer))
@@ -201,12 +208,17 @@ class GANTrainer:
         """How many generator steps have been taken (restored from checkpoints)."""
         return int(self._step.numpy())
 
-    def _seed(self, step, salt: int, offset=0) -> tf.Tensor:
-        """A stateless seed for this step, replica and purpose.
+    def seed_for(self, step, purpose: str, offset=0) -> tf.Tensor:
+        """The stateless seed of ``purpose`` (a key of :data:`PURPOSES`) at ``step`` on this
+        replica; ``offset`` tells the ``d_steps`` D updates of one step apart.
 
-        ``step`` comes in as a tensor argument rather than being read from the step
-        variable here: an int64 variable lives on the host, out of XLA's reach on a GPU.
+        A pure function of the trainer's seed and the step, so a resumed run draws what
+        the uninterrupted one would have. ``step`` is a tensor argument rather than the
+        step variable: an int64 variable lives on the host, out of XLA's reach on a GPU.
         """
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose={purpose!r}: expected one of {', '.join(PURPOSES)}")
+        salt = PURPOSES[purpose]
         context = tf.distribute.get_replica_context()
         replica = context.replica_id_in_sync_group if context is not None else 0
         counter = (tf.cast(step, tf.int64) * self.strategy.num_replicas_in_sync
@@ -224,45 +236,47 @@ class GANTrainer:
         ``d_steps`` discriminator updates the first batch belongs to. With
         ``update="simultaneous"`` the step uses the first batch for both networks.
         """
-        return (self._latent(batch_size, step, _NOISE_SALT, d_step),
-                self._latent(batch_size, step, _GEN_SALT))
+        return (self.latent_batch(batch_size, step, "d_noise", d_step),
+                self.latent_batch(batch_size, step, "g_noise"))
 
-    def _latent(self, batch, step, salt: int, offset=0) -> tf.Tensor:
-        """One standard-normal latent batch for this step and purpose (see ``_seed``)."""
+    def latent_batch(self, batch, step, purpose: str, offset=0) -> tf.Tensor:
+        """One standard-normal latent batch for this step and purpose (see :meth:`seed_for`)."""
         return tf.random.stateless_normal((batch,) + self.latent_shape,
-                                          seed=self._seed(step, salt, offset))
+                                          seed=self.seed_for(step, purpose, offset))
 
-    def train_step(self, images, labels=None, step=0) -> tf.Tensor:
+    def train_step(self, images, labels=None, step=0) -> dict:
         """One engine step on one replica's batch: :mod:`gan_utils.train.step`'s function.
 
         ``update="alternating"`` is :func:`~gan_utils.train.step.alternating_step`
         (``d_steps`` D updates, then G's on a fresh pass); ``"simultaneous"`` is
         :func:`~gan_utils.train.step.simultaneous_step`. This method only draws the
         step's noise and label-noise seeds from ``step`` (with the trainer's seed), so that
-        they are the same after a resume. Returns d_loss, g_loss, mean D(x) and mean
-        D(G(z)) as one float32 tensor.
+        they are the same after a resume. Returns the step's numbers by name
+        (:data:`STEP_KEYS`: d_loss, g_loss, mean D(x), mean D(G(z))).
         """
         batch = tf.shape(images)[0]
         nets = (self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
                 self.loss, images)
         if self.update == "simultaneous":
             result = step_lib.simultaneous_step(
-                *nets, self._latent(batch, step, _NOISE_SALT), labels,
-                self._seed(step, _LABEL_SALT))
+                *nets, self.latent_batch(batch, step, "d_noise"), labels,
+                self.seed_for(step, "label_noise"), extra_loss=self.extra_loss)
         else:
             d_updates = range(self.d_steps)
             result = step_lib.alternating_step(
-                *nets, [self._latent(batch, step, _NOISE_SALT, d) for d in d_updates],
-                self._latent(batch, step, _GEN_SALT), labels,
-                [self._seed(step, _LABEL_SALT, d) for d in d_updates])
-        return tf.stack([result[key] for key in HISTORY_KEYS[1:5]])
+                *nets, [self.latent_batch(batch, step, "d_noise", d) for d in d_updates],
+                self.latent_batch(batch, step, "g_noise"), labels,
+                [self.seed_for(step, "label_noise", d) for d in d_updates],
+                extra_loss=self.extra_loss)
+        return {key: tf.cast(result[key], tf.float32) for key in STEP_KEYS}
 
     def _replica_step(self, batch, step):
         if self.num_classes:
             images, labels = batch
         else:
             images, labels = (batch[0] if isinstance(batch, (tuple, list)) else batch), None
-        return self.train_step(images, labels, step)
+        numbers = self.train_step(images, labels, step)
+        return tf.stack([numbers[key] for key in STEP_KEYS])
 
     def _make_train_function(self) -> Callable:
         """A tf.function running ``count`` steps; returns their mean metrics."""

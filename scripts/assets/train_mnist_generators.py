@@ -1,11 +1,11 @@
-"""Train the generators shipped with the course and write them with their model cards.
+"""Train the MNIST generators shipped with the course and write their model cards.
 
 Two generators, both on the full MNIST training set (60,000 digits, read through
 ``gan_utils.data.load_images``):
 
 - ``dcgan_mnist``: notebook 05's DCGAN generator behind InfoGAN's code (20 values)
-  (``models.info_dcgan_mnist_generator``), trained with InfoGAN's step
-  (``tools/info_code.py``; ``--info-weight`` is its lambda);
+  (``models.info_dcgan_mnist_generator``), trained with InfoGAN's term
+  (``gan_utils.train.infogan``; ``--info-weight`` is its lambda);
 - ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
 
 The architectures are ``models.PRETRAINED_GENERATORS``'s. Each is trained with the course's
@@ -18,14 +18,14 @@ reloaded as users load it and scored with
 conditional one also how often the classifier reads the digit that was asked for), and
 described in ``gan_utils/assets/<NAME>_MODEL_CARD.md``. Run from the repository root::
 
-    GAN_UTILS_DATA=../shared/datasets nice -n 10 python tools/train_pretrained.py
+    nice -n 10 python scripts/assets/train_mnist_generators.py
 
 Training is resumable: checkpoints go to ``--work-dir``, so a rerun continues. With
 ``--max-minutes`` a run stops early on a time budget; the card records the steps taken.
 ``--output-dir`` writes the files elsewhere than the shipped assets, for example in a
 smoke run::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py --steps 20 \
+    python scripts/assets/train_mnist_generators.py --steps 20 \
         --batch-size 16 --eval-samples 500 --work-dir /tmp/smoke --output-dir /tmp/smoke/out
 """
 
@@ -41,92 +41,24 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))   # info_code.py, InfoGAN's step
-
-from gan_utils import data, metrics, models, runtime, train, viz  # noqa: E402
+from gan_utils import data, metrics, models, runtime, train, viz
+from gan_utils.recipes import (
+    EVAL_SAMPLES,
+    LATENT_DIM,
+    SEED,
+    build_pair,
+    code_reading,
+    evaluation_latents,
+    make_trainer,
+    run_callbacks,
+    score_digits,
+    train_within_budget,
+)
+from gan_utils.train import infogan
 
 NAMES = ("dcgan_mnist", "cgan_mnist")   # the MNIST generators; the frogs: train_frog_generator.py
-LATENT_DIM = 100
-EVAL_SAMPLES = 10_000      # generated digits scored (issue 14: measured on 10,000 samples)
-FID_REAL_DIGITS = 20_000   # training digits on FID's real side: two halves of 10,000, so that
-                           # real-vs-real and the generator's FID use the same sample sizes
-ASSETS_DIR = ROOT / "gan_utils" / "assets"
+ASSETS_DIR = Path(models.__file__).resolve().parent / "assets"
 ACCURACY_SAMPLES = 1_000   # conditional generator: digits asked for and read back
-SEED = 2026
-
-
-def build_pair(name: str, d_dropout: float = 0.3):
-    """A fresh (generator, discriminator) pair for ``name``, under the global policy: the
-    generator is the shipped one's builder (``models.PRETRAINED_GENERATORS``); an InfoGAN
-    generator gets the discriminator with Q's head."""
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
-    generator = getattr(models, builder_name)(**builder_args)
-    if name == "cgan_mnist":
-        return generator, models.cgan_mnist_discriminator(num_classes=10, dropout=d_dropout)
-    if "codes" in builder_args:
-        return generator, models.info_dcgan_mnist_discriminator(builder_args["codes"],
-                                                                dropout=d_dropout)
-    return generator, models.dcgan_mnist_discriminator(dropout=d_dropout)
-
-
-def make_trainer(generator, discriminator, info_weight: float, **engine_args
-                 ) -> train.GANTrainer:
-    """The engine, or for a generator with InfoGAN's code the engine with InfoGAN's step
-    (``tools/info_code.py``: both losses gain info_weight * CE(c, Q(G(z))))."""
-    if isinstance(discriminator.output, list):
-        import info_code
-
-        return info_code.InfoTrainer(generator, discriminator, info_weight=info_weight,
-                                     **engine_args)
-    return train.GANTrainer(generator, discriminator, **engine_args)
-
-
-class LinearDecay(train.Callback):
-    """Both optimizers' rate: ``peak`` until ``decay_start`` of the run, then a straight line
-    down to 0 at its end; ``decay_start=1`` keeps it constant.
-
-    A constant rate keeps the two networks moving; lowering it at the end lets the
-    generator settle instead of circling (the linear decay of pix2pix and CycleGAN).
-    The optimizers keep a plain rate (a variable) that this callback sets inside the
-    compiled step, after every step, rather than a Keras schedule: a schedule would change
-    what a checkpoint holds (no rate variable), so a run could not be resumed with another
-    ``--lr-decay-start`` -- as one that levelled off at a constant rate and should now decay.
-    """
-
-    in_graph = True
-
-    def __init__(self, peak: float, total_steps: int, decay_start: float):
-        super().__init__(None)
-        if not 0.0 <= decay_start <= 1.0:
-            raise ValueError(f"--lr-decay-start={decay_start}: expected a fraction in [0, 1]")
-        self.peak, self.end = float(peak), int(total_steps)
-        self.begin = int(decay_start * total_steps)
-
-    def rate(self, step):
-        """The rate for the step that follows ``step`` steps (an int or a tensor)."""
-        import tensorflow as tf
-
-        fraction = (tf.cast(step, tf.float32) - self.begin) / float(max(self.end - self.begin, 1))
-        return self.peak * (1.0 - tf.clip_by_value(fraction, 0.0, 1.0))
-
-    def _set(self, step) -> None:
-        for optimizer in (self.trainer.g_optimizer, self.trainer.d_optimizer):
-            optimizer.learning_rate = self.rate(step)
-
-    def on_train_begin(self) -> None:
-        self._set(self.trainer.step)   # a resumed run: the rate of its own schedule at once
-
-    def update_in_graph(self, step) -> None:
-        self._set(step)
-
-
-def adam_pair(peak: float) -> list:
-    """G's and D's optimizers: Adam(peak, beta_1=0.5), DCGAN's, each with a rate variable."""
-    import keras
-
-    return [keras.optimizers.Adam(peak, beta_1=0.5) for _ in range(2)]
 
 
 def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
@@ -141,14 +73,13 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     generator, discriminator = build_pair(name, args.d_dropout)
     callbacks = run_callbacks(args, Path(args.work_dir) / name)
     trainer = make_trainer(
-        generator, discriminator, args.info_weight, latent_dim=LATENT_DIM,
-        optimizers=adam_pair(args.lr),
+        generator, discriminator, args.info_weight, lr=args.lr, latent_dim=LATENT_DIM,
         num_classes=10 if conditional else None, callbacks=callbacks,
         jit_compile=args.jit_compile, steps_per_execution=10, seed=seed)
     train_within_budget(trainer, dataset, args.steps, args.max_minutes, name)
     info = {"steps": trainer.step, "batch_size": args.batch_size, "precision": precision,
             "lr": args.lr, "lr_decay_start": args.lr_decay_start, "d_dropout": args.d_dropout,
-            "info_weight": getattr(trainer, "info_weight", None),   # InfoGAN's step only
+            "info_weight": getattr(trainer.extra_loss, "weight", None),   # InfoGAN's only
             "seed": seed,
             "cpu": str(runtime.accelerator()),
             "ema_decay": args.ema_decay or None,
@@ -158,56 +89,22 @@ def train_one(name: str, args) -> tuple[train.GANTrainer, dict]:
     return trainer, info
 
 
-def run_callbacks(args, checkpoint_dir: Path) -> list[train.Callback]:
-    """An MNIST run's callbacks: the rate's schedule and :func:`shipping_callbacks` (a
-    100-sample grid every 100 steps); ``judge_checkpoint.py`` rebuilds a run with them."""
-    return [LinearDecay(args.lr, args.steps, args.lr_decay_start),
-            *shipping_callbacks(checkpoint_dir, args.ema_decay,
-                                train.SampleGrid(every=100, num_samples=100))]
-
-
-def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.SampleGrid
-                       ) -> list[train.Callback]:
-    """The sample grid, the weight average of G that is shipped (none if ``ema_decay`` is
-    0) and a checkpoint every 2 minutes, so that a killed run resumes."""
-    averaging = [train.WeightAverage(ema_decay)] if ema_decay else []
-    return [grid, *averaging, train.Checkpoint(checkpoint_dir, every_seconds=120)]
-
-
-def train_within_budget(trainer: train.GANTrainer, dataset, steps: int, max_minutes: float,
-                        name: str) -> None:
-    """Train to ``steps`` in chunks of 100, printing the losses after each, stopping early
-    after ``max_minutes`` (0: no limit); then save, so that the same command resumes."""
-    start = time.monotonic()
-    while trainer.step < steps:
-        if max_minutes and time.monotonic() - start > 60 * max_minutes:
-            print(f"{name}: time budget reached at step {trainer.step}", flush=True)
-            break
-        trainer.fit_more(dataset, min(100, steps - trainer.step), progress=False)
-        h = trainer.history
-        print(f"{name} step {trainer.step}: d_loss {h['d_loss'][-1]:.3f} g_loss "
-              f"{h['g_loss'][-1]:.3f} D(x) {h['d_real'][-1]:.2f} D(G(z)) {h['d_fake'][-1]:.2f} "
-              f"[{h['seconds'][-1]:.0f} s]", flush=True)
-    trainer.save()
-
-
 def finish_code_prior(trainer: train.GANTrainer, args) -> dict:
     """After training, for a generator with InfoGAN's code: set the shipped generator's
     spread (``--spread``, the truncation trick: z_1.. scaled by it) and then let the
     discriminator set the code values' probabilities (``--code-weight-rounds``,
-    ``tools/code_weights.py``). Returns what the model card reports (nothing without a
+    ``gan_utils.train.infogan.fit_code_probabilities``). Returns what the model card reports
+    (nothing without a
     code)."""
     generator = trainer.sampling_generator
     if not any(layer.name == "code_prior" for layer in generator.layers):
         return {}
-    import code_weights
-
     generator.get_layer("code_prior").spread.assign(args.spread)
     history, start = [], time.monotonic()
     if args.code_weight_rounds:
         images, _ = data.load_images("mnist", "train")
         real = iter(data.as_dataset(images, args.batch_size, seed=args.seed).repeat())
-        history = code_weights.fit_code_probabilities(
+        history = infogan.fit_code_probabilities(
             generator, trainer.discriminator, real, args.code_weight_rounds,
             steps=args.code_weight_steps, seed=args.seed)
     return {"spread": args.spread, "code_weight_rounds": args.code_weight_rounds,
@@ -259,49 +156,6 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     return scores
 
 
-def code_reading(z: np.ndarray, classes: np.ndarray, generator) -> dict:
-    """For a generator with InfoGAN's code: which digit each code value mostly draws
-    (``classes``, the course classifier's reading of the digits ``generator`` drew from
-    ``z``) and the share of digits that are their code's digit. The code values are the
-    generator's own (``models.latent_code(z, generator)``: its code probabilities)."""
-    import info_code
-
-    codes = generator.get_layer("code_prior").codes
-    reading = info_code.code_purity(models.latent_code(z, generator), classes, codes)
-    return {"code_purity": reading["purity"], "digit_of_code": reading["digit_of_code"]}
-
-
-def evaluation_latents(samples: int) -> np.ndarray:
-    """The latent vectors every model card's scores are measured on (seed SEED)."""
-    return np.random.default_rng(SEED).standard_normal((samples, LATENT_DIM)).astype(np.float32)
-
-
-def score_digits(fakes: np.ndarray) -> dict:
-    """A model card's scores of generated digits: FID against twice as many training
-    digits (half for real-vs-real), the classifier score, and how clear the course's MNIST
-    classifier finds them beside the 10,000 real test digits."""
-    samples = len(fakes)
-    train_images, _ = data.load_images("mnist", "train")
-    test_images, _ = data.load_images("mnist", "test")
-    real = np.random.default_rng(SEED).permutation(train_images)[:2 * samples]
-    report = metrics.evaluate_generator(fakes, real, kid_subsets=20)
-    fake_confidence = metrics.classifier_confidence(metrics.classify(fakes))
-    real_confidence = metrics.classifier_confidence(metrics.classify(test_images))
-    print(report, f"samples: {fake_confidence}", f"real test digits: {real_confidence}",
-          sep="\n")
-    scores = {"fid": report.fid.value, "fid_real_vs_real": report.fid.real_vs_real,
-              "fid_real_vs_noise": report.fid.real_vs_noise,
-              "classifier_score": report.classifier_score.value,
-              "classifier_score_real": report.classifier_score.real_vs_real,
-              "fake_samples": samples, "real_samples": int(real.shape[0]),
-              "mean_top": fake_confidence.mean_top, "share_above": fake_confidence.share_above,
-              "class_shares": fake_confidence.class_shares.tolist(),
-              "real_mean_top": real_confidence.mean_top,
-              "real_share_above": real_confidence.share_above,
-              "threshold": fake_confidence.threshold}
-    return scores
-
-
 def model_card(name: str, info: dict, scores: dict, path: Path, command: str) -> str:
     """The Markdown model card: what, trained how, on what, how good, how to rebuild."""
     builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
@@ -317,7 +171,8 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
                 "linearly to 0)" if decay_start < 1.0 else "")
     shares = ", ".join(f"{share:.1%}" for share in scores["class_shares"])
     info_weight = info.get("info_weight")
-    engine = ("`tools/info_code.py`'s `InfoTrainer` (the engine's alternating step with "
+    engine = ("`gan_utils.train.GANTrainer` with `extra_loss=gan_utils.train.infogan.InfoLoss` "
+              "(the engine's alternating step with "
               f"InfoGAN's term: both losses gain {info_weight:g} x the cross-entropy of Q's "
               "guess at the code, Q a small head on D's body)" if info_weight
               else "`gan_utils.train.GANTrainer`")
@@ -415,7 +270,7 @@ def after_training_section(codes: int, info: dict) -> str:
         scaled = ", ".join(f"{p * codes:.2f}" for p in info["code_probabilities"])
         lines.append(
             f"- **code probabilities** (x {codes}; 1 is training's): {scaled}. Set by "
-            f"`tools/code_weights.py`, {rounds} rounds of {info['code_weight_steps']} steps: "
+            f"`gan_utils/train/infogan.py`, {rounds} rounds of {info['code_weight_steps']} steps: "
             "the GAN's discriminator, trained on against the finished generator, weighs each "
             "code value's images by exp(logit) = D / (1 - D), an estimate of p_data / p_G, and "
             "round r multiplies each value's probability by its mean weight to the power 1/r. "
@@ -454,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="after training, scale z_1.. of a generator with a code by this "
                              "(the truncation trick; 1: none)")
     parser.add_argument("--code-weight-rounds", type=int, default=0,
-                        help="after training, rounds of tools/code_weights.py: the "
+                        help="after training, rounds of infogan.fit_code_probabilities: the "
                              "discriminator sets how likely each code value is (0: equal)")
     parser.add_argument("--code-weight-steps", type=int, default=2000,
                         help="discriminator steps per round of --code-weight-rounds")
@@ -471,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0.0 < args.spread <= 1.0:
         parser.error(f"--spread={args.spread}: expected a factor in (0, 1]")
-    command = "GAN_UTILS_DATA=../shared/datasets python tools/train_pretrained.py " + \
+    command = "python scripts/assets/train_mnist_generators.py " + \
         " ".join(sys.argv[1:] if argv is None else argv)
     figure_dir = Path(args.work_dir) / "figures"
     for name in args.only or NAMES:

@@ -17,8 +17,8 @@
 
 Run from the repository root::
 
-    python tools/make_readme_figures.py            # all four
-    python tools/make_readme_figures.py --only grid
+    python scripts/docs/make_readme_figures.py            # all four
+    python scripts/docs/make_readme_figures.py --only grid
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-import lab_session  # noqa: E402  (tools/lab_session.py, shared with the browser test)
+from gan_utils import lab_session
 
+ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "docs" / "figures"
 SEED = 11
 

@@ -4,8 +4,8 @@ Every notebook begins with a title cell (with "Run in Colab / Open in Kaggle / V
 source" links naming the notebook's own file) and the same setup cell. This module
 generates both, so they never drift apart:
 
-    python tools/course_notebook.py notebooks/*.ipynb    # rewrite title links + setup cell
-    python tools/course_notebook.py --check notebooks/*.ipynb
+    python dev/course_notebook.py notebooks/*.ipynb    # rewrite title links + setup cell
+    python dev/course_notebook.py --check notebooks/*.ipynb
 
 A helper writing a new notebook calls :func:`header_cells` and appends its lesson.
 tests/test_notebooks_meta.py checks every committed notebook against this template.
@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from gan_utils import COURSE_BRANCH, COURSE_REPOSITORY  # noqa: E402
+from gan_utils import COURSE_BRANCH, COURSE_REPOSITORY
 
 NAME_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 SETUP_MARKER = "# Setup (the same in every notebook)"
@@ -112,11 +110,11 @@ def problems(path: Path) -> list[str]:
         return found
     if not nb.cells or nb.cells[0].source != title_source(path.name, title_of(nb)):
         found.append(f"{path.name}: first cell is not the title with links to this file "
-                     "(run python tools/course_notebook.py on it)")
+                     "(run python dev/course_notebook.py on it)")
     setup = [c for c in nb.cells if c.cell_type == "code" and SETUP_MARKER in c.source]
     if len(setup) != 1 or setup[0].source != SETUP_SOURCE:
         found.append(f"{path.name}: the setup cell differs from the template "
-                     "(run python tools/course_notebook.py on it)")
+                     "(run python dev/course_notebook.py on it)")
     return found
 
 

@@ -1,14 +1,8 @@
-"""tools/unclear_digits.py: unclear digits between two classes, and along latent paths."""
-
-import sys
-from pathlib import Path
+"""unclear_digits.py: unclear digits between two classes, and along latent paths."""
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import unclear_digits  # noqa: E402
+import unclear_digits
 
 
 def _ten(*first):

@@ -1,6 +1,6 @@
 """Open the course in JupyterLab, as any user, root included.
 
-    .venv/bin/python tools/open_course.py [JupyterLab options]
+    .venv/bin/python dev/open_course.py [JupyterLab options]
 
 It runs ``jupyter lab notebooks/`` with the Python that runs it (so the course's virtual
 environment's JupyterLab), from the repository's root. As root, which is what a learner

@@ -1,6 +1,6 @@
 """A throw-away JupyterLab server and headless Chromium, for the browser test and figures.
 
-Both ``tests/test_browser.py`` and ``tools/make_readme_figures.py`` open a notebook the
+Both ``tests/test_browser.py`` and ``scripts/docs/make_readme_figures.py`` open a notebook the
 way a learner does: JupyterLab bound to 127.0.0.1 on a free port with a token, its
 runtime, config, settings and workspace folders in a temporary folder (nothing of the
 user's is read or written), news and update checks off, every cell rendered; then

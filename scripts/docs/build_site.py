@@ -1,10 +1,10 @@
 """Build the course website: every notebook executed, as static HTML (Sphinx + myst-nb).
 
-    python tools/build_site.py                  # full size: executes every notebook (hours
+    python scripts/docs/build_site.py                  # full size: executes every notebook (hours
                                                 # of CPU on 2 cores); a rebuild re-executes
                                                 # only notebooks whose code changed
-    python tools/build_site.py --quick          # quick mode (GAN_UTILS_QUICK=1), minutes
-    python tools/build_site.py --executed DIR   # no execution: DIR holds the eight notebooks
+    python scripts/docs/build_site.py --quick          # quick mode (GAN_UTILS_QUICK=1), minutes
+    python scripts/docs/build_site.py --executed DIR   # no execution: DIR holds the eight notebooks
                                                 # already executed (CI's quick-mode run)
 
 The site lands in build/site/<full|quick|executed>/html (open index.html, or serve it with
@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE_SOURCES = ROOT / "docs" / "site"
 BUILD = ROOT / "build" / "site"
 SHARED_DATA = ROOT.parent / "shared" / "datasets"
@@ -109,7 +109,7 @@ def landing_page(readme: str, notebooks: list[Path], mode: str, src: Path) -> st
         raise SystemExit(f"README.md: sections {missing} not found (the site is cut from them)")
     body = intro + "".join(f"## {name}\n{sections[name]}" for name in LANDING_SECTIONS)
     body += (f"\n## About this website\n\nThis site was built {MODES[mode]}, with "
-             "`python tools/build_site.py` (see the README). Widgets cannot run on a static "
+             "`python scripts/docs/build_site.py` (see the README). Widgets cannot run on a static "
              "page: each slider is shown as a picture or a short animation of what it does; "
              "open the notebook to use it.\n")
     toctree = "\n".join(p.stem for p in notebooks)

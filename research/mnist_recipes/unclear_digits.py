@@ -16,25 +16,20 @@ MNIST classifier:
 
 It prints one JSON object::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/unclear_digits.py            # shipped
-    python tools/unclear_digits.py --generator notebooks/runs/05_dcgan_mnist   # yours
-    python tools/unclear_digits.py --generator /tmp/info10.keras   # a recipe trial's --save
+    python research/mnist_recipes/unclear_digits.py            # shipped
+    python research/mnist_recipes/unclear_digits.py --generator notebooks/runs/05_dcgan_mnist
+    python research/mnist_recipes/unclear_digits.py --generator /tmp/info10.keras
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-from gan_utils import latent, metrics, models  # noqa: E402
+from gan_utils import latent, metrics, models
 
 CLEAR = 0.9           # the model card's threshold: top-class probability above it is clear
 

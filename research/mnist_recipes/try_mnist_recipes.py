@@ -10,7 +10,7 @@ latent vectors, with D's mean outputs on real and fake images. Two kinds of tria
 - **from scratch** (default): compare variants at equal *minutes*, since a wider
   discriminator or a larger batch costs time per step::
 
-      GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 10 \\
+      python research/mnist_recipes/try_mnist_recipes.py --minutes 10 \\
           --d-filters 128 256
 
   ``--g-filters 384 192 96`` tries a wider generator the same way.
@@ -19,24 +19,25 @@ latent vectors, with D's mean outputs on real and fake images. Two kinds of tria
   discriminator, Adam's state and the weight average) and ask whether the change moves a
   generator that has stopped improving::
 
-      GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 8 \\
+      python research/mnist_recipes/try_mnist_recipes.py --minutes 8 \\
           --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 4e-4
 
 The checkpoint is copied first, so the run it came from is left as it was. Both learning
 rates are constant here (a schedule object, so that the optimizers' saved state has the
-layout of ``tools/train_pretrained.py``'s). ``--top-k`` is top-k training (Sinha et al.,
+layout of ``scripts/assets/train_mnist_generators.py``'s).
+``--top-k`` is top-k training (Sinha et al.,
 "Top-k Training of GANs", 2020): G's loss counts only the fraction of each batch's fakes
 that D rates most real. ``--fresh-d-warmup N`` (with ``--resume-from``) asks whether the
 discriminator is what holds the generator back: G restarts from the run's weight average
 against a new discriminator (``--d-filters``, ``--d-dropout``), first trained alone for N
 steps against the frozen G (its loss is printed: 1.386, 2 ln 2, is chance)::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/try_mnist_recipes.py --minutes 8 \
+    python research/mnist_recipes/try_mnist_recipes.py --minutes 8 \
         --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 1e-4 \
         --d-filters 128 256 --fresh-d-warmup 400
 
 ``--latent-mixture K SIGMA`` (from scratch) asks whether a latent with a discrete part
-draws fewer digits between two classes (``tools/unclear_digits.py`` finds most unclear
+draws fewer digits between two classes (``unclear_digits.py`` finds most unclear
 digits there): G sees z = mu_k + SIGMA * eps instead of eps ~ N(0, I), the component k
 picked by eps's first coordinate (k = floor(K * Phi(eps_0)), so each of the K fixed,
 random means mu_k ~ N(0, I) is equally likely): a mixture of K separated Gaussian clouds,
@@ -47,7 +48,7 @@ part of G, so G still takes standard-normal eps and the judge reads it unchanged
 FILE.keras`` (no training) scores it as a model card's generator is scored.
 
 ``--info-code K LAMBDA`` (from scratch) is the same question with the code made readable:
-InfoGAN's categorical code (``tools/info_code.py``), K values, a Q head on D's body that
+InfoGAN's categorical code (``gan_utils/train/infogan.py``), K values, a Q head on D's body that
 must read the code back from G's image, weighted LAMBDA (the paper's 1). Each reading then
 also gives ``code_purity``: the share of digits whose class is their code's commonest.
 """
@@ -57,22 +58,15 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
+import keras
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import info_code  # noqa: E402
-import judge_checkpoint  # noqa: E402
-import keras  # noqa: E402
-import train_pretrained as tp  # noqa: E402
-
-from gan_utils import data, losses, models, runtime, train  # noqa: E402
+from gan_utils import data, losses, models, runtime, train
+from gan_utils import recipes as tp
+from gan_utils.train import infogan
 
 
 @keras.saving.register_keras_serializable(package="try_mnist_recipes")
@@ -88,7 +82,7 @@ class MixturePrior(keras.layers.Layer):
 
     def component(self, eps):
         """Which mixture component each eps picks, from its first coordinate's quantile."""
-        return info_code.first_quantile_choice(eps, self.components)
+        return models.first_quantile_choice(eps, self.components)
 
     def call(self, eps):
         import tensorflow as tf
@@ -137,12 +131,12 @@ def constant_rate(rate: float):
     return keras.optimizers.schedules.PiecewiseConstantDecay([10**12], [rate, rate])
 
 
-def adam_pair(args) -> list:
-    """G's and D's Adam (beta_1 0.5, DCGAN's), each at its constant rate."""
+def adam_pair(args) -> dict:
+    """G's and D's Adam (beta_1 0.5, DCGAN's), each at its constant rate, by name."""
     import keras
 
-    return [keras.optimizers.Adam(constant_rate(rate), beta_1=0.5)
-            for rate in (args.g_lr, args.d_lr)]
+    return {name: keras.optimizers.Adam(constant_rate(rate), beta_1=0.5)
+            for name, rate in (("g_optimizer", args.g_lr), ("d_optimizer", args.d_lr))}
 
 
 def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
@@ -152,11 +146,13 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     callbacks: list[train.Callback] = [train.WeightAverage(args.ema_decay)]
     if args.info_code:
         codes, weight = int(args.info_code[0]), float(args.info_code[1])
-        return info_code.InfoTrainer(
-            info_code.code_generator(tp.LATENT_DIM, codes, args.g_filters),
-            info_code.code_discriminator(codes, args.d_dropout, args.d_filters),
-            info_weight=weight, latent_dim=tp.LATENT_DIM, optimizers=adam_pair(args),
-            callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
+        generator = models.info_dcgan_mnist_generator(tp.LATENT_DIM, codes,
+                                                      tuple(args.g_filters))
+        return train.GANTrainer(
+            generator,
+            models.info_dcgan_mnist_discriminator(codes, args.d_dropout, tuple(args.d_filters)),
+            extra_loss=infogan.InfoLoss(generator, weight), latent_dim=tp.LATENT_DIM,
+            **adam_pair(args), callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
     generator = generator_for(args)
     # a fresh discriminator comes after the restore, which needs the saved one's shapes
     filters = (64, 128) if args.fresh_d_warmup else tuple(args.d_filters)
@@ -166,7 +162,7 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     return train.GANTrainer(
         generator, discriminator, latent_dim=tp.LATENT_DIM,
         loss=TopKLoss(args.top_k) if args.top_k < 1 else None,
-        optimizers=adam_pair(args),
+        **adam_pair(args),
         callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
 
 
@@ -198,7 +194,7 @@ def with_fresh_discriminator(trainer: train.GANTrainer, args, dataset) -> train.
                       "d_loss_after_warmup": round(float(loss), 4)}), flush=True)
     return train.GANTrainer(
         generator, discriminator, latent_dim=tp.LATENT_DIM,
-        optimizers=adam_pair(args),
+        **adam_pair(args),
         callbacks=[train.WeightAverage(args.ema_decay)], steps_per_execution=10, seed=tp.SEED)
 
 
@@ -209,12 +205,12 @@ def reading(trainer: train.GANTrainer, samples: int, start_seconds: float) -> di
     seconds = history["seconds"][-1] - start_seconds if history["seconds"] else 0.0
     d_outputs = {key: round(float(history[key][-1]), 2) if history[key] else None
                  for key in ("d_real", "d_fake")}
-    z, probabilities = judge_checkpoint.judged_digits(trainer.sampling_generator, samples)
+    z, probabilities = tp.judged_digits(trainer.sampling_generator, samples)
     result = {"step": trainer.step, "seconds": round(seconds),
-              **judge_checkpoint.clarity_of(probabilities), **d_outputs}
-    if isinstance(trainer, info_code.InfoTrainer):
-        prior = info_code.code_prior_of(trainer.sampling_generator)
-        purity = info_code.code_purity(np.asarray(prior.code(z)), probabilities.argmax(axis=1),
+              **tp.clarity_of(probabilities), **d_outputs}
+    if isinstance(trainer.extra_loss, infogan.InfoLoss):
+        prior = trainer.sampling_generator.get_layer("code_prior")
+        purity = infogan.code_purity(np.asarray(prior.code(z)), probabilities.argmax(axis=1),
                                        prior.codes)
         result["code_purity"] = {"purity": round(purity["purity"], 3),
                                  "digit_of_code": purity["digit_of_code"]}

@@ -5,7 +5,7 @@ downloading all of CIFAR-10 (about 170 MB), so the course ships the first few fr
 the test split in gan_utils/assets/sample_images.npz (uint8, read without pickle), which
 ``gan_utils.data.sample_images`` reads when no copy of the dataset is at hand:
 
-    python tools/make_sample_images.py --data-dir ../shared/datasets
+    python scripts/assets/make_sample_images.py --data-dir ../shared/datasets
 
 Only these few images are copied, never the dataset's files. The project's offline copy
 of CIFAR-10 was rebuilt from JPEGs (see its README), so these carry JPEG loss too.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from gan_utils import data  # noqa: E402
+from gan_utils import data
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # (dataset, class, how many): what the notebooks show from sample_images.
 SAMPLES = (("cifar10", "frog", 4),)

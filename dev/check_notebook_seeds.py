@@ -6,13 +6,13 @@ in a fresh Python process, with ``SEED`` replaced by every value given and each 
 repeated, and reports per run which cells' asserts failed and what the cells printed.
 Nothing is written to the notebook.
 
-    python tools/check_notebook_seeds.py notebooks/01_density_estimation.ipynb \
+    python dev/check_notebook_seeds.py notebooks/01_density_estimation.ipynb \
         --seeds 42 43 44 --repeats 2
 
 ``--cells`` runs only some cells (an experiment and the cells it needs), which is how the
 claims of notebook 01's toy GANs were checked one experiment at a time:
 
-    python tools/check_notebook_seeds.py notebooks/01_density_estimation.ipynb --seeds 42 45 \
+    python dev/check_notebook_seeds.py notebooks/01_density_estimation.ipynb --seeds 42 45 \
         --repeats 1 --cells 395068f1 500bca22 8efcee93 701bb9b0 97014f8c eead87dc 70902396 \
         0e8a77e6 c550e3c8
 

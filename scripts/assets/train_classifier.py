@@ -1,22 +1,23 @@
-"""Train the course's MNIST classifier, the offline feature extractor of gan_utils.metrics.
+"""Train one of the course's classifiers, the offline feature extractors of gan_utils.metrics.
 
-Trains a small CNN on the full MNIST training set (60,000 images, read through
-``gan_utils.data.load_images``), measures its accuracy on the 10,000 test images,
-saves its weights (no optimizer state, no Keras configuration: the network is
-``gan_utils.metrics.build_classifier``, so any Keras 3 loads it) to
-``gan_utils/assets/mnist_classifier.weights.npz``, reloads them as the course does and
-writes the model card ``gan_utils/assets/MNIST_CLASSIFIER.md``. Run from the repository
-root::
+``--dataset mnist`` (default) or ``--dataset cifar10``: the same small CNN
+(``gan_utils.metrics.build_classifier``), trained on the dataset's training images read by
+``gan_utils.data.load_images`` (random shifts; CIFAR-10 also left-right flips), scored on
+the 10,000 test images, refused below ``--min-accuracy``, saved as weights only to
+``gan_utils/assets/<dataset>_classifier.weights.npz``, reloaded as the course loads it,
+and described in the model card beside it. Run from the repository root::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py
+    python scripts/assets/train_classifier.py --dataset mnist
+    python scripts/assets/train_classifier.py --dataset cifar10 --work-dir /tmp/cifar10
 
-A smoke run that leaves the shipped file alone (``--output`` elsewhere, a few images)::
+``--work-dir`` makes a killed run resume from its last epoch. A smoke run that leaves the
+shipped file alone::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/train_mnist_classifier.py --epochs 1 \
-        --train-images 2000 --min-accuracy 0 --output /tmp/smoke/mnist_classifier.weights.npz
+    python scripts/assets/train_classifier.py --epochs 1 --train-images 2000 \
+        --min-accuracy 0 --output /tmp/smoke/mnist_classifier.weights.npz
 
-Images are fed in [-1, 1] through ``gan_utils.metrics.to_signed_images``, the same
-conversion the metrics apply, so the classifier sees generated and real images alike.
+Images are fed in [-1, 1] through ``gan_utils.metrics.to_signed_images``, the conversion
+the metrics apply, so the classifier sees generated and real images alike.
 """
 
 from __future__ import annotations
@@ -24,21 +25,21 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from gan_utils import metrics
 
-from gan_utils import metrics  # noqa: E402
-
-MIN_TEST_ACCURACY = 0.99
-#: The network, from the package: the weights file holds only weights.
-build_classifier = metrics.build_classifier
+#: Per dataset: default epochs, batch size, minimum test accuracy, flips, weights file.
+DATASETS = {
+    "mnist": dict(epochs=5, batch_size=256, min_accuracy=0.99, flip=False,
+                  output=metrics.MNIST_CLASSIFIER_PATH, card="MNIST_CLASSIFIER.md"),
+    "cifar10": dict(epochs=40, batch_size=128, min_accuracy=0.65, flip=True,
+                    output=metrics.CIFAR10_CLASSIFIER_PATH, card="CIFAR10_CLASSIFIER.md"),
+}
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int,
@@ -131,13 +132,12 @@ def save_and_reload(model, output: Path, dataset: str, test_images: np.ndarray):
     return reloaded, size
 
 
-def rebuild_command(script: str, parser: argparse.ArgumentParser,
-                    args: argparse.Namespace) -> str:
-    """The command for a model card: ``script`` from the repository root, with the
-    training options spelled out when any of them differs from the parser's default."""
-    command = f"GAN_UTILS_DATA=../shared/datasets python tools/{script}"
-    if any(getattr(args, name) != parser.get_default(name)
-           for name in ("epochs", "batch_size", "seed")):
+def rebuild_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The command for a model card, from the repository root, with the training options
+    spelled out when any of them differs from the dataset's default."""
+    command = f"python scripts/assets/train_classifier.py --dataset {args.dataset}"
+    defaults = {**DATASETS[args.dataset], "seed": parser.get_default("seed")}
+    if any(getattr(args, name) != defaults[name] for name in ("epochs", "batch_size", "seed")):
         command += f" --epochs {args.epochs} --batch-size {args.batch_size} --seed {args.seed}"
     if args.train_images:
         command += f" --train-images {args.train_images}"
@@ -151,7 +151,7 @@ def take_training_images(images: np.ndarray, labels: np.ndarray, limit: int):
     return (images[:limit], labels[:limit]) if limit else (images, labels)
 
 
-def write_model_card(path: Path, *, accuracy: float, halves: tuple[float, float],
+def write_mnist_card(path: Path, *, accuracy: float, halves: tuple[float, float],
                      seconds: float, epochs: int, train_images: int, file_name: str,
                      batch_size: int, params: int, size_bytes: int, command: str) -> None:
     """The short model card next to the weights: data, accuracy, command, training time."""
@@ -188,48 +188,112 @@ FIDs computed with these features are *MNIST-classifier FIDs*: comparable with e
 """)
 
 
-def main() -> None:
-    """Train, evaluate, refuse to save below 99% test accuracy, save, write the model card."""
+def write_cifar10_card(path: Path, *, accuracy: float, train_images: int, seconds: float,
+                     epochs: int, batch_size: int, params: int, size_bytes: int,
+                     command: str, file_name: str) -> None:
+    """The short model card next to the weights: data, accuracy, command, training time."""
+    import keras
+    import tensorflow as tf
+
+    path.write_text(f"""# CIFAR-10 classifier (colour feature extractor of `gan_utils.metrics`)
+
+- **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
+  weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
+  `gan_utils.metrics.course_classifier("cifar10")`; its features by
+  `metrics.features(images, "cifar10")`, used by `features="cifar10"` in
+  `metrics.fid_against` and `metrics.evaluate_generator`.
+- **Architecture**: the MNIST classifier's (`gan_utils.metrics.build_classifier`) on
+  32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128
+  (3x3, batch norm, ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}`
+  ({metrics.CIFAR10_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
+  `{metrics.LOGITS_LAYER}` (10).
+- **Input**: (N, 32, 32, 3) float32 in [-1, 1] (uint8 [0, 255] is converted).
+  **Output**: 10 logits, in CIFAR-10's label order (airplane ... truck).
+- **Training data**: {train_images:,} CIFAR-10 training images read by
+  `gan_utils.data.load_images("cifar10")` ({train_images / 50_000:.0%} of the training
+  set; on the course's offline machines rebuilt from a JPEG export, see the data folder's
+  README, so with JPEG loss). Random shifts of
+  up to 2 pixels and left-right flips, {epochs} epochs, batch {batch_size}, Adam with a
+  cosine learning-rate decay from 1e-3.
+- **Test accuracy**: **{accuracy:.4f}** on the 10,000 CIFAR-10 test images (never used in
+  training; tests/test_metrics.py checks every fifth one). Modest, as a network this small
+  trained on {train_images:,} images can be; enough for features that separate real photos from
+  blobs and noise, and for a class histogram.
+- **Training time**: {seconds / 60:.1f} min on {platform.processor() or platform.machine()}
+  CPU (2 cores), TensorFlow {tf.__version__}, Keras {keras.__version__}.
+- **Rebuilt with**: `{command}`
+
+FIDs computed with these features are *CIFAR-10-classifier FIDs*: comparable with each
+other (same features, same sample sizes), **not** with the InceptionV3 FIDs published
+for CIFAR-10 GANs. For those, use `metrics.features(images, "inception")` where a network is
+available.
+
+**Blind spots.** The classifier was shown only photos. Images unlike any photo land
+wherever it happens to put them: its most probable class for an untrained frog
+generator's flat grey images and for uniform noise is "frog", and it is sure of noise
+(p(frog) > 0.5 for most noise images). `CIFAR10_FROG_MODEL_CARD.md` gives the measured
+shares (`scripts/assets/train_frog_generator.py`); notebook 06 shows the FID side of it.
+""")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train, evaluate, refuse to save below the minimum accuracy, save, write the card."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    parser.add_argument("--epochs", type=int, help="default: 5 (mnist), 40 (cifar10)")
+    parser.add_argument("--batch-size", type=int, help="default: 256 (mnist), 128 (cifar10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-images", type=int, default=0,
                         help="train on the first N training images only (0: all; smoke runs)")
-    parser.add_argument("--min-accuracy", type=float, default=MIN_TEST_ACCURACY,
-                        help="refuse to save below this test accuracy")
-    parser.add_argument("--output", type=Path, default=metrics.MNIST_CLASSIFIER_PATH,
-                        help="the weights file (.npz); the model card goes beside it")
+    parser.add_argument("--min-accuracy", type=float,
+                        help="refuse to save below this test accuracy (default: 0.99 for "
+                             "mnist, 0.65 for cifar10)")
+    parser.add_argument("--output", type=Path,
+                        help="the weights file (.npz, default: the shipped one); the model "
+                             "card goes beside it")
     parser.add_argument("--work-dir", type=Path, help="save the model and optimizer after "
                         "every epoch here; the same command then resumes a killed run")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    settings = DATASETS[args.dataset]
+    for name in ("epochs", "batch_size", "min_accuracy", "output"):
+        if getattr(args, name) is None:
+            setattr(args, name, settings[name])
 
     from gan_utils import runtime
     from gan_utils.data import load_images
 
     runtime.seed_everything(args.seed)
-    train_images, train_labels = take_training_images(*load_images("mnist", split="train"),
-                                                      args.train_images)
-    test_images, test_labels = load_images("mnist", split="test")
-    train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True)
+    train_images, train_labels = take_training_images(
+        *load_images(args.dataset, split="train"), args.train_images)
+    test_images, test_labels = load_images(args.dataset, split="test")
+    builder_args = metrics.classifier_builder_args(args.dataset)
+    train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True,
+                         image_shape=tuple(builder_args["image_shape"]),
+                         flip=settings["flip"])
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
 
-    model, predictions, seconds = train_and_predict(build_classifier, train, args.epochs,
-                                                    steps, test_images, args.work_dir)
+    def build():
+        return metrics.build_classifier(**builder_args)
+
+    model, predictions, seconds = train_and_predict(build, train, args.epochs, steps,
+                                                    test_images, args.work_dir)
     correct = predictions == test_labels
     accuracy = float(np.mean(correct))
-    halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
     print(f"test accuracy {accuracy:.4f} after {seconds / 60:.1f} min")
     if accuracy < args.min_accuracy:
         raise SystemExit(f"test accuracy {accuracy:.4f} < {args.min_accuracy}: not saved")
 
-    reloaded, size = save_and_reload(model, args.output, "mnist", test_images)
-    command = rebuild_command("train_mnist_classifier.py", parser, args)
-    write_model_card(args.output.parent / "MNIST_CLASSIFIER.md", accuracy=accuracy,
-                     halves=halves, seconds=seconds, epochs=args.epochs,
-                     train_images=len(train_images), file_name=args.output.name,
-                     batch_size=args.batch_size, params=reloaded.count_params(),
-                     size_bytes=size, command=command)
+    reloaded, size = save_and_reload(model, args.output, args.dataset, test_images)
+    card = dict(accuracy=accuracy, train_images=len(train_images), seconds=seconds,
+                epochs=args.epochs, batch_size=args.batch_size,
+                params=reloaded.count_params(), size_bytes=size,
+                command=rebuild_command(parser, args), file_name=args.output.name)
+    path = args.output.parent / settings["card"]
+    if args.dataset == "mnist":
+        halves = (float(np.mean(correct[:5000])), float(np.mean(correct[5000:])))
+        write_mnist_card(path, halves=halves, **card)
+    else:
+        write_cifar10_card(path, **card)
 
 
 if __name__ == "__main__":

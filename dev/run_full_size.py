@@ -6,9 +6,9 @@ all of them (so notebook 07 finds the generator notebook 05 saved, as on a learn
 machine), prints PASS or FAIL and the minutes of every notebook, the CPU and the
 precision the runtime picked, and exits non-zero when a notebook failed:
 
-    python tools/run_full_size.py                 # every notebook (about an hour on 2 cores)
-    python tools/run_full_size.py --only 02 05    # notebooks 02 and 05
-    GAN_UTILS_PRECISION=float32 python tools/run_full_size.py   # float32 where bfloat16 is fast
+    python dev/run_full_size.py                 # every notebook (about an hour on 2 cores)
+    python dev/run_full_size.py --only 02 05    # notebooks 02 and 05
+    GAN_UTILS_PRECISION=float32 python dev/run_full_size.py   # float32 where bfloat16 is fast
 
 The kernels inherit this process's environment, so ``GAN_UTILS_PRECISION`` picks the
 precision and oneDNN's ``ONEDNN_MAX_CPU_ISA`` (e.g. ``AVX2``) makes this CPU run the
@@ -62,7 +62,7 @@ def full_size_environment(data_dir: str | None, for_site: bool = False) -> dict[
     MPLBACKEND is removed so that the kernel uses its inline backend (headless, and the
     figures become outputs, as a learner sees them). ``for_site`` also sets
     GAN_UTILS_STATIC_SITE=1, so each widget adds a picture of itself for the website
-    (``python tools/build_site.py --executed <folder>``).
+    (``python scripts/docs/build_site.py --executed <folder>``).
     """
     env = dict(os.environ)
     env["GAN_UTILS_QUICK"] = "0"
@@ -108,7 +108,6 @@ def _first_error_line(failure: Exception) -> str:
 
 def describe_machine() -> str:
     """The CPU (or accelerator) and the precision the notebooks' runtime will pick here."""
-    sys.path.insert(0, str(ROOT))
     from gan_utils import runtime
 
     return f"{runtime.accelerator()}; precision {runtime.mixed_precision_policy()}"

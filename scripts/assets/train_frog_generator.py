@@ -28,13 +28,13 @@ memorisation check (are the samples nearer the training frogs than real test fro
 and nearer the training frogs than the held-out test frogs?). Run from the repository
 root::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/train_frog_generator.py --max-minutes 60
+    python scripts/assets/train_frog_generator.py --max-minutes 60
 
 Checkpoints go to ``--work-dir``/cifar10_frog, so a rerun resumes; one that has already
 reached ``--steps`` trains nothing, but exports the restored generator again, scores it
 and rewrites the card (``--skip-training`` does only that). A smoke run::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/train_frog_generator.py --steps 20 \
+    python scripts/assets/train_frog_generator.py --steps 20 \
         --eval-samples 200 --work-dir /tmp/frog_smoke --output-dir /tmp/frog_smoke/out
 """
 
@@ -49,20 +49,15 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-from train_pretrained import shipping_callbacks, train_within_budget  # noqa: E402
-
-from gan_utils import data, losses, metrics, models, runtime, train, viz  # noqa: E402
+from gan_utils import data, losses, metrics, models, runtime, train, viz
+from gan_utils.recipes import shipping_callbacks, train_within_budget
 
 NAME = "cifar10_frog"
 SEED = 2026
 LATENT_DIM = models.PRETRAINED_GENERATORS[NAME][1]["latent_dim"]
 G_FILTERS = models.PRETRAINED_GENERATORS[NAME][1]["filters"]
 FROG = data.class_names("cifar10").index("frog")
-ASSETS_DIR = ROOT / "gan_utils" / "assets"
+ASSETS_DIR = Path(models.__file__).resolve().parent / "assets"
 
 
 def load_frogs() -> tuple[np.ndarray, np.ndarray]:
@@ -283,7 +278,7 @@ def main() -> int:
         trainer, info = train_generator(args, train_frogs)
         path.parent.mkdir(parents=True, exist_ok=True)
         models.save_pretrained_generator(trainer.sampling_generator, NAME, path)
-        info["command"] = ("GAN_UTILS_DATA=../shared/datasets python tools/train_frog_generator.py "
+        info["command"] = ("python scripts/assets/train_frog_generator.py "
                            + " ".join(sys.argv[1:]))
         info_file.write_text(json.dumps(info))
     info = json.loads(info_file.read_text())

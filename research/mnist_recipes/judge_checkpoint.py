@@ -1,6 +1,7 @@
 """How clear the digits of a train_pretrained run are *now*: judge its latest checkpoint.
 
-Builds the trainer as ``tools/train_pretrained.py`` does (same settings: give the same
+Builds the trainer as ``scripts/assets/train_mnist_generators.py`` does (same settings: give
+the same
 ``--steps``, ``--d-dropout``, ``--lr``, ``--lr-decay-start`` and ``--info-weight``),
 restores the latest checkpoint from a *copy* of the run's folder (the running training keeps
 writing its own), draws samples from the weight average and from G itself with a fixed seed,
@@ -9,7 +10,7 @@ course classifier's mean top-class probability, the share above 0.9, the rarest 
 commonest digit's share and the code's purity. The DCGAN model card's "On the way" table
 came from running it during training::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/judge_checkpoint.py /tmp/pretrained_24k \
+    python research/mnist_recipes/judge_checkpoint.py /tmp/pretrained_24k \
         --steps 24000 --d-dropout 0.1 --lr-decay-start 0.5
 """
 
@@ -22,15 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import train_pretrained as tp  # noqa: E402
-
-from gan_utils import metrics, models, runtime, train  # noqa: E402
+from gan_utils import models, runtime, train
+from gan_utils import recipes as tp
 
 NAME = "dcgan_mnist"
 
@@ -41,38 +35,20 @@ def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
     generator, discriminator = tp.build_pair(NAME, args.d_dropout)
     callbacks = tp.run_callbacks(args, work_dir)
     return tp.make_trainer(
-        generator, discriminator, args.info_weight, latent_dim=tp.LATENT_DIM,
-        optimizers=tp.adam_pair(args.lr),
+        generator, discriminator, args.info_weight, lr=args.lr, latent_dim=tp.LATENT_DIM,
         callbacks=callbacks, steps_per_execution=10, seed=args.seed)
-
-
-def judged_digits(generator, samples: int) -> tuple[np.ndarray, np.ndarray]:
-    """The judge's latent vectors (``samples`` of seed 1) and the course classifier's
-    class probabilities for the digits the generator draws from them."""
-    z = np.random.default_rng(1).standard_normal((samples, tp.LATENT_DIM)).astype("float32")
-    fakes = np.asarray(generator.predict(z, batch_size=500, verbose=0), dtype="float32")
-    return z, metrics.classify(fakes)
 
 
 def clarity(generator, samples: int) -> dict:
     """The course classifier's reading of ``samples`` digits drawn with seed 1, and how
     purely the generator's InfoGAN code picks a digit (the model card's "purity"), which
     went with clearer digits in the runs of the DCGAN model card."""
-    z, probabilities = judged_digits(generator, samples)
-    reading = clarity_of(probabilities)
+    z, probabilities = tp.judged_digits(generator, samples)
+    reading = tp.clarity_of(probabilities)
     if models.PRETRAINED_GENERATORS[NAME][1].get("codes"):
         purity = tp.code_reading(z, probabilities.argmax(axis=1), generator)["code_purity"]
         reading["code_purity"] = round(float(purity), 4)
     return reading
-
-
-def clarity_of(probabilities: np.ndarray) -> dict:
-    """Mean top-class probability, share above 0.9, rarest and commonest class, rounded."""
-    reading = metrics.classifier_confidence(probabilities)
-    return {"mean_top": round(float(reading.mean_top), 4),
-            "share_above": round(float(reading.share_above), 4),
-            "min_share": round(float(min(reading.class_shares)), 4),
-            "max_share": round(float(max(reading.class_shares)), 4)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Strip outputs and execution counts from notebooks (committed notebooks carry none).
 
-    python tools/strip_outputs.py notebooks/*.ipynb
+    python dev/strip_outputs.py notebooks/*.ipynb
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ one JSON line per spread. ``--equal-codes`` scores it with its code values equal
 as in training, instead of the probabilities set after training. The DCGAN model card's
 table of spreads came from::
 
-    GAN_UTILS_DATA=../shared/datasets python tools/score_spreads.py \
+    python research/mnist_recipes/score_spreads.py \
         gan_utils/assets/dcgan_mnist_generator.weights.npz --spreads 1 0.9 0.85 0.8
-    GAN_UTILS_DATA=../shared/datasets python tools/score_spreads.py \
+    python research/mnist_recipes/score_spreads.py \
         gan_utils/assets/dcgan_mnist_generator.weights.npz --spreads 1 0.85 --equal-codes
 """
 
@@ -24,13 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-
-import train_pretrained as tp  # noqa: E402
-
-from gan_utils import models  # noqa: E402
+from gan_utils import models
+from gan_utils import recipes as tp
 
 
 def scores_at(generator, spread: float, samples: int) -> dict:
