@@ -2,8 +2,8 @@
 
 Where the images come from, in this order:
 
-1. a data folder, given as ``data_dir=`` or in the ``GAN_UTILS_DATA`` environment variable,
-   holding the datasets' own published files (read here with NumPy, never unpickled):
+1. a data folder, given as ``data_dir=`` or in the ``GAN_UTILS_DATA`` environment variable
+   (else ``../shared/datasets`` beside the course's checkout, when it exists), holding the datasets' own published files (read here with NumPy, never unpickled):
 
    - MNIST / Fashion-MNIST: the four IDX files (``train-images-idx3-ubyte``,
      ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``,
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 DATA_ENV = "GAN_UTILS_DATA"
+#: The data folder beside a checkout of the course (``../shared/datasets`` from its root),
+#: used when ``GAN_UTILS_DATA`` is unset.
+CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 DATASETS = ("mnist", "fashion_mnist", "cifar10")
 SPLITS = ("train", "test", "all")
 
@@ -291,8 +294,11 @@ def _data_folder(data_dir: str | os.PathLike | None) -> tuple[Path | None, str]:
     elif os.environ.get(DATA_ENV, "").strip():
         value = os.environ[DATA_ENV].strip()
         folder, origin = Path(value).expanduser(), f"{DATA_ENV}={value}"
+    elif CHECKOUT_DATA.is_dir():
+        folder, origin = CHECKOUT_DATA, f"{CHECKOUT_DATA} (beside the course's checkout)"
     else:
-        return None, f"no data folder (data_dir=None and {DATA_ENV} unset)"
+        return None, (f"no data folder (data_dir=None, {DATA_ENV} unset, and no "
+                      f"{CHECKOUT_DATA})")
     if not folder.is_dir():
         raise ValueError(f"{origin}: {folder} is not a directory; expected the folder holding "
                          f"mnist/, fashion_mnist/ or cifar10/")

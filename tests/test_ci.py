@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,7 +144,7 @@ case "$*" in
     echo "site built from $3" >> "$CALLS"; exit 0 ;;
   "-m pytest tests/test_site.py") echo "site tested: $GAN_SITE_HTML" >> "$CALLS"
     echo "8 passed in 1.00s"; exit 0 ;;
-  "-m pytest tests/") exit 0 ;;
+  "-m pytest tests/ research/") exit 0 ;;
 esac
 echo "unexpected call: $*"; exit 9
 """
@@ -190,3 +191,32 @@ def test_ci_runs_the_site_job_by_default_after_the_others(tmp_path):
                     ("unit", "colab", "latest", "kaggle", "lowest", "site")], summary
     assert "pytest tests/ executed-dir=unset" in calls  # the unit job leaves the site to its job
     assert any(call.startswith("site tested: ") for call in calls)
+
+
+@pytest.mark.slow
+def test_a_notebook_past_three_times_its_budget_fails_with_its_record(tmp_path):
+    """A cell that sleeps far past the notebook's budget: past 2x the kernel's threads are
+    recorded, past 3x the kernel is stopped and the notebook fails with its cells' message
+    times; a notebook within its budget passes."""
+    import nbformat
+
+    stall, fine = tmp_path / "stall.ipynb", tmp_path / "fine.ipynb"
+    for path, sources in ((stall, ["x = 1", "import time\ntime.sleep(600)"]),
+                          (fine, ["x = 1"])):
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+        nbformat.write(notebook, path)
+    fine_notebook = nbformat.read(fine, as_version=4)
+    fine_notebook.metadata["ci"] = {"quick_budget_seconds": 300}
+    nbformat.write(fine_notebook, fine)
+    result = subprocess.run([sys.executable, str(ROOT / ".ci" / "execute_notebooks.py"),
+                             "--budget-seconds", "5", str(stall), str(fine)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "FAILED stall.ipynb" in out and "ran past 3 x its quick-mode budget of 5 s" in out
+    assert "PASSED fine.ipynb" in out and "1 passed, 1 failed: stall.ipynb" in out
+    record = out.split("FAILED stall.ipynb", 1)[1].split("PASSED fine.ipynb", 1)[0]
+    assert "cell 0: request_sent " in record and "execute_reply " in record
+    assert "cell 1: request_sent " in record and "threads (id, name, state" in record
+    assert out.count("kernel snapshot:") == 2
