@@ -32,6 +32,9 @@ __version__ = "0.1.0"
 # install source with the GAN_UTILS_SOURCE environment variable.
 COURSE_REPOSITORY = "open-gan-course/gan-course"
 COURSE_BRANCH = "main"
+_OWNER, _NAME = COURSE_REPOSITORY.split("/")
+#: Where GitHub Pages serves the course website (.github/workflows/ci.yml deploys it).
+COURSE_SITE = f"https://{_OWNER}.github.io/{_NAME}/"
 
 
 # The oldest version of each dependency the course is tested with: the same floors as

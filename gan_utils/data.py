@@ -3,7 +3,8 @@
 Where the images come from, in this order:
 
 1. a data folder, given as ``data_dir=`` or in the ``GAN_UTILS_DATA`` environment variable
-   (else ``../shared/datasets`` beside the course's checkout, when it exists), holding the datasets' own published files (read here with NumPy, never unpickled):
+   (else ``../shared/datasets`` beside the course's checkout, when it exists), holding the
+   datasets' own published files (read here with NumPy, never unpickled):
 
    - MNIST / Fashion-MNIST: the four IDX files (``train-images-idx3-ubyte``,
      ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``,

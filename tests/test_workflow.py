@@ -40,3 +40,12 @@ def test_the_workflow_runs_ci_everywhere_and_deploys_the_site_from_main():
     pages = workflow["jobs"]["pages"]
     assert pages["needs"] == "ci" and "refs/heads/main" in pages["if"]
     assert pages["steps"][-1]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_readme_links_the_pages_address_of_the_course_repository():
+    from gan_utils import COURSE_REPOSITORY, COURSE_SITE
+
+    owner, name = COURSE_REPOSITORY.split("/")
+    assert f"https://{owner}.github.io/{name}/" == COURSE_SITE
+    section = (ROOT / "README.md").read_text().split("## The course as a website", 1)[1]
+    assert f"<{COURSE_SITE}>" in section.split("\n## ", 1)[0]
