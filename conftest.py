@@ -25,3 +25,14 @@ def pytest_report_header(config) -> str:
         return f"datasets: GAN_UTILS_DATA={os.environ['GAN_UTILS_DATA']}"
     return ("datasets: no GAN_UTILS_DATA and no ../shared/datasets: keras.datasets downloads "
             "them (tests that need real data skip without a network)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Notebooks (nbval) and browser tests belong to the slow tier."""
+    import pytest
+
+    for item in items:
+        if str(item.fspath).endswith(".ipynb"):
+            item.add_marker(pytest.mark.notebooks)
+        if item.get_closest_marker("notebooks") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

@@ -12,11 +12,9 @@ description from the setup cell) and, for a failure, the failing cell's error; e
 if any notebook failed.
 
 --jobs N (default: $GAN_CI_NOTEBOOK_JOBS, else 1) runs up to N notebooks at once, each in
-its own process (forked from this one) with its own kernel; they are started longest
-first (by the size of the notebook's source). On two cores this gains little: a quick-mode
-notebook alone already keeps about 1.2-1.4 cores busy (CPU time 62, 71 and 93 s for 01, 04
-and 05 on 2026-12-02, against 54-65 s of wall time on an idle machine), so .ci/run keeps
-one notebook at a time per job and runs two jobs side by side instead.
+its own process (forked from this one) with its own kernel, started longest first (by the
+size of the notebook's source). On two cores one notebook already keeps more than one core
+busy, so .ci/run keeps one notebook at a time per job and runs two jobs side by side.
 
 --executed-dir DIR (default: $GAN_CI_EXECUTED_DIR, else none) keeps every executed
 notebook, with its outputs, as DIR/<name>.ipynb, for a later job that shows them (the
@@ -108,23 +106,33 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-class KernelCPU:
-    """The CPU time of this process's children (the kernel), read from /proc once a second
-    while they run: a kernel that outlives its client's shutdown is never reaped by it, and
-    getrusage would miss it. Linux only; elsewhere it reads 0."""
+class BackgroundWatch:
+    """A context manager running ``_watch`` in a thread until the block ends (``_stop``)."""
 
     def __init__(self) -> None:
-        self.seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> KernelCPU:
+    def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+    def _watch(self) -> None:
+        raise NotImplementedError
+
+
+class KernelCPU(BackgroundWatch):
+    """The CPU time of this process's children (the kernel), read from /proc once a second
+    while they run: a kernel that outlives its client's shutdown is never reaped by it, and
+    getrusage would miss it. Linux only; elsewhere it reads 0."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds = 0.0
 
     def _watch(self) -> None:
         ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -178,30 +186,21 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-class Watchdog:
+class Watchdog(BackgroundWatch):
     """Past 2x ``budget`` seconds, snapshot the kernel (stacks and threads); past 3x, kill it,
     so that the notebook fails instead of sitting out the cell timeout."""
 
     def __init__(self, client: RecordingClient, budget: float):
+        super().__init__()
         self.client, self.budget = client, budget
         self.snapshots: list[str] = []
         self.exceeded = False
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def __enter__(self) -> Watchdog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._thread.join()
 
     def _watch(self) -> None:
-        if self._done.wait(2 * self.budget):
+        if self._stop.wait(2 * self.budget):
             return
         self.snapshots.append(kernel_snapshot(self.client.kernel_pid()))
-        if self._done.wait(self.budget):
+        if self._stop.wait(self.budget):
             return
         self.exceeded = True
         pid = self.client.kernel_pid()

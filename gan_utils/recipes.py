@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import data, metrics, models, train
+from gan_utils import data, metrics, models, pretrained, train
 from gan_utils.train import infogan
 
 LATENT_DIM = 100
@@ -24,9 +24,9 @@ EVAL_SAMPLES = 10_000      # generated digits a model card scores
 
 def build_pair(name: str, d_dropout: float = 0.3):
     """A fresh (generator, discriminator) pair for ``name``, under the global policy: the
-    generator is the shipped one's builder (``models.PRETRAINED_GENERATORS``); an InfoGAN
+    generator is the shipped one's builder (``pretrained.GENERATORS``); an InfoGAN
     generator gets the discriminator with Q's head."""
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    builder_name, builder_args = pretrained.GENERATORS[name]
     generator = getattr(models, builder_name)(**builder_args)
     if name == "cgan_mnist":
         return generator, models.cgan_mnist_discriminator(num_classes=10, dropout=d_dropout)

@@ -86,6 +86,7 @@ def _error_outputs(page) -> list[str]:
     return [t for t in texts if "Traceback" in t or "Error" in t]
 
 
+@pytest.mark.browser
 def test_notebook_07_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
     from playwright.sync_api import sync_playwright
 

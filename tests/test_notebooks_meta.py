@@ -44,7 +44,7 @@ def test_structure_quick_parameters_and_exercises(path):
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
     text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert not any(re.search(r"^\s*!pip", src, re.M) for src in code), "use %pip, not !pip"
-    assert any("runtime.pick(" in src or "quick_mode()" in src for src in code[1:]), \
+    assert any("runtime.full_or_quick(" in src or "quick_mode()" in src for src in code[1:]), \
         "no parameters cell reading quick mode"
     assert re.search(r"^## .*Exercises", text, re.M), "no Exercises section"
     assert "## What you will learn" in text

@@ -69,6 +69,7 @@ def test_readme_names_the_launcher_and_the_supported_pythons():
     assert "3.10" in section and "3.13" in section
 
 
+@pytest.mark.slow
 def test_readme_command_serves_the_notebooks(tmp_path):
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
     port = lab_session.free_port()
@@ -91,6 +92,7 @@ def test_readme_command_serves_the_notebooks(tmp_path):
         assert "--allow-root" in log.read_text()
 
 
+@pytest.mark.slow
 def test_plain_jupyter_lab_still_refuses_root(tmp_path):
     """Why the README runs the launcher: as root, ``jupyter lab notebooks/`` stops."""
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from _scripts import load_script
 
-from gan_utils import data, latent, models, train
+from gan_utils import data, latent, models, pretrained, train
 
 LATENT_DIM = 100
 #: The frog generator's FID (500 samples against half of the 1,000 test frogs) must be
@@ -29,12 +29,12 @@ FROG_FID_SHARE = 0.25   # measured 2.8 against 48 for both (Keras 3.15.1, TF 2.2
 
 @pytest.fixture(scope="module")
 def dcgan():
-    return models.pretrained_generator("dcgan_mnist")
+    return pretrained.generator("dcgan_mnist")
 
 
 @pytest.fixture(scope="module")
 def cgan():
-    return models.pretrained_generator("cgan_mnist")
+    return pretrained.generator("cgan_mnist")
 
 
 def _latents(n: int, seed: int = 0) -> np.ndarray:
@@ -62,13 +62,14 @@ def test_cgan_loads_by_name_and_takes_labels(cgan):
 
 @pytest.mark.skipif(not os.environ.get(data.DATA_ENV),
                     reason="needs CIFAR-10's test frogs from a data folder (no download)")
+@pytest.mark.slow
 def test_frog_generator_loads_by_name_and_draws_far_nearer_frogs_than_untrained():
     """The shipped frog generator has the documented shapes, and the course's CIFAR-10
     features put its samples far nearer real test frogs (which it never saw) than the
     same network untrained, and than uniform noise."""
-    from gan_utils import metrics
+    from gan_utils import metrics, pretrained
 
-    frog_generator = models.pretrained_generator("cifar10_frog")
+    frog_generator = pretrained.generator("cifar10_frog")
     z = np.random.default_rng(0).standard_normal((500, 32)).astype(np.float32)
     fakes = np.asarray(frog_generator(z, training=False))
     assert frog_generator.inputs[0].shape[1:] == (32,)
@@ -83,9 +84,9 @@ def test_frog_generator_loads_by_name_and_draws_far_nearer_frogs_than_untrained(
 
 
 def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    _, arrays = weights.read(models.pretrained_path("dcgan_mnist"), remedy="")
+    _, arrays = weights.read(pretrained.file_path("dcgan_mnist"), remedy="")
     stored = {key.split("/", 1)[1]: value for key, value in arrays.items()}
     assert stored["project/kernel"].dtype == np.float16
     loaded = weights.variable_paths(dcgan)
@@ -96,24 +97,24 @@ def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
 
 
 def test_shipped_files_are_weights_only_and_under_10_megabytes_together():
-    from gan_utils import metrics
+    from gan_utils import classifiers, pretrained
 
-    assets = models.pretrained_path("dcgan_mnist").parent
+    assets = pretrained.file_path("dcgan_mnist").parent
     assert not list(assets.glob("*.keras")), "no Keras-config file is shipped"
-    sizes = {name: models.pretrained_path(name).stat().st_size
-             for name in models.PRETRAINED_GENERATORS}
+    sizes = {name: pretrained.file_path(name).stat().st_size
+             for name in pretrained.GENERATORS}
     assert sum(sizes.values()) < 10_000_000, sizes
     assert {p.name for p in assets.glob("*.weights.npz")} == {
-        *(models.pretrained_path(n).name for n in models.PRETRAINED_GENERATORS),
-        *(c.path.name for c in metrics.COURSE_CLASSIFIERS.values())}
+        *(pretrained.file_path(n).name for n in pretrained.GENERATORS),
+        *(c.path.name for c in classifiers.COURSE_CLASSIFIERS.values())}
 
 
-@pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
+@pytest.mark.parametrize("name", sorted(pretrained.GENERATORS))
 def test_shipped_signature_matches_what_the_code_builds(name):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
-    description, arrays = weights.read(models.pretrained_path(name), remedy="")
+    builder_name, builder_args = pretrained.GENERATORS[name]
+    description, arrays = weights.read(pretrained.file_path(name), remedy="")
     built = getattr(models, builder_name)(**builder_args)
     expected = weights.signature(built, f"gan_utils.models.{builder_name}", builder_args,
                                  storage_dtype="float16")
@@ -126,7 +127,7 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
     """Keras's own loaders are made to fail: the architecture must come from code."""
     import keras
 
-    from gan_utils import metrics
+    from gan_utils import classifiers, pretrained
 
     def refuse(*args, **kwargs):
         raise AssertionError("a Keras config loader was called")
@@ -134,11 +135,11 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
     monkeypatch.setattr(keras.models, "load_model", refuse)
     monkeypatch.setattr(keras.saving, "load_model", refuse)
     monkeypatch.setattr(keras.models, "model_from_json", refuse)
-    for name in models.PRETRAINED_GENERATORS:
-        assert models.load_pretrained_generator(name).count_params() > 500_000
-    for dataset in metrics.COURSE_CLASSIFIERS:
-        path = metrics.COURSE_CLASSIFIERS[dataset].path
-        assert metrics.load_classifier(path, dataset).output.shape[-1] == 10
+    for name in pretrained.GENERATORS:
+        assert pretrained.load(name).count_params() > 500_000
+    for dataset in classifiers.COURSE_CLASSIFIERS:
+        path = classifiers.COURSE_CLASSIFIERS[dataset].path
+        assert classifiers.load_classifier(path, dataset).output.shape[-1] == 10
 
 
 #: What the shipped models computed when they were .keras files (Keras 3.15.1, the
@@ -179,23 +180,23 @@ REFERENCE_OUTPUTS = {
 
 
 def test_shipped_models_compute_what_the_old_keras_files_computed():
-    from gan_utils import metrics
+    from gan_utils import classifiers, metrics, pretrained
 
     z = np.random.default_rng(0).standard_normal((2, LATENT_DIM)).astype(np.float32)
     images = {
-        "dcgan_mnist": models.pretrained_generator("dcgan_mnist")(z, training=False),
-        "cgan_mnist": models.pretrained_generator("cgan_mnist")(
+        "dcgan_mnist": pretrained.generator("dcgan_mnist")(z, training=False),
+        "cgan_mnist": pretrained.generator("cgan_mnist")(
             [z, np.array([3, 8], np.int32)], training=False),
     }
     for name, image in images.items():
         np.testing.assert_allclose(np.asarray(image).ravel()[::97], REFERENCE_OUTPUTS[name],
                                    atol=1e-4, err_msg=name)
     frog_z = np.random.default_rng(0).standard_normal((2, 32)).astype(np.float32)
-    frogs = models.pretrained_generator("cifar10_frog")(frog_z, training=False)
+    frogs = pretrained.generator("cifar10_frog")(frog_z, training=False)
     np.testing.assert_allclose(np.asarray(frogs).ravel()[::401], REFERENCE_OUTPUTS["cifar10_frog"],
                                atol=1e-4, err_msg="cifar10_frog")
     for dataset in ("mnist", "cifar10"):
-        shape = metrics.COURSE_CLASSIFIERS[dataset].image_shape
+        shape = classifiers.COURSE_CLASSIFIERS[dataset].image_shape
         x = np.random.default_rng(1).uniform(-1, 1, (2, *shape)).astype(np.float32)
         logits = np.asarray(metrics.course_classifier(dataset)(x, training=False)).ravel()
         np.testing.assert_allclose(logits, REFERENCE_OUTPUTS[dataset], atol=2e-3,
@@ -205,13 +206,13 @@ def test_shipped_models_compute_what_the_old_keras_files_computed():
 def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
     import keras
 
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    good = models.pretrained_path("cgan_mnist").read_bytes()
+    good = pretrained.file_path("cgan_mnist").read_bytes()
     truncated = tmp_path / "cgan_mnist_generator.weights.npz"
     truncated.write_bytes(good[:100_000])
     with pytest.raises(weights.WeightsFileError) as error:
-        models.load_pretrained_generator("cgan_mnist", truncated)
+        pretrained.load("cgan_mnist", truncated)
     message = str(error.value)
     assert str(truncated) in message and f"Keras {keras.__version__}" in message
     assert "pip install --force-reinstall --no-deps" in message
@@ -223,15 +224,15 @@ def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
                              r"builds 'gan_utils\.models\.info_dcgan_mnist_generator'.*"
                              r"project/kernel: file has shape \(150, 6272\), the model "
                              r"\(119, 12544\).*and 6 more"):
-        models.load_pretrained_generator("dcgan_mnist", models.pretrained_path("cgan_mnist"))
+        pretrained.load("dcgan_mnist", pretrained.file_path("cgan_mnist"))
 
     with pytest.raises(weights.MissingWeightsFile, match="--only dcgan_mnist"):
-        models.load_pretrained_generator("dcgan_mnist", tmp_path / "gone.weights.npz")
+        pretrained.load("dcgan_mnist", tmp_path / "gone.weights.npz")
 
 
-@pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
+@pytest.mark.parametrize("name", sorted(pretrained.GENERATORS))
 def test_model_cards_say_data_steps_scores_and_command(name):
-    card = models.pretrained_model_card(name)
+    card = pretrained.model_card(name)
     if name == "cifar10_frog":
         wanted = ("5,000 frogs of CIFAR-10's training split", "steps", "minutes",
                   "FID, untrained generator", "FID, real vs real", 'calls "frog"',
@@ -241,7 +242,7 @@ def test_model_cards_say_data_steps_scores_and_command(name):
                   "scripts/assets/train_mnist_generators.py")
     for expected in wanted:
         assert expected in card, f"{name} card lacks {expected!r}"
-    assert models.rebuild_command(name).split()[1] in card
+    assert pretrained.rebuild_command(name).split()[1] in card
 
 
 def test_conditional_generator_draws_the_digit_asked_for(cgan):
@@ -255,9 +256,9 @@ def test_conditional_generator_draws_the_digit_asked_for(cgan):
 
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ValueError, match=r"name='wgan_celeba'.*cgan_mnist.*dcgan_mnist"):
-        models.pretrained_generator("wgan_celeba")
+        pretrained.generator("wgan_celeba")
     with pytest.raises(ValueError, match="expected one of"):
-        models.pretrained_model_card("nope")
+        pretrained.model_card("nope")
 
 
 NOTEBOOK05_ARGS = {"latent_dim": LATENT_DIM, "hidden": 16}
@@ -266,7 +267,7 @@ NOTEBOOK05_ARGS = {"latent_dim": LATENT_DIM, "hidden": 16}
 def _save_notebook05_generator(folder, quick_mode: bool):
     """A small generator saved the way notebook 05 saves it, with its JSON."""
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
-    path = models.save_generator(model, folder, "mlp_generator", NOTEBOOK05_ARGS,
+    path = pretrained.save_generator(model, folder, "mlp_generator", NOTEBOOK05_ARGS,
                                  info={"steps": 1234, "quick_mode": quick_mode, "fid": 12.5})
     assert path == folder / "generator.weights.npz"
     assert json.loads((folder / "generator.json").read_text())["steps"] == 1234
@@ -275,7 +276,7 @@ def _save_notebook05_generator(folder, quick_mode: bool):
 
 def test_a_learners_generator_round_trips_through_save_and_load(tmp_path):
     model = _save_notebook05_generator(tmp_path, quick_mode=False)
-    loaded, info = models.load_generator(tmp_path)
+    loaded, info = pretrained.load_generator(tmp_path)
     assert info == {"steps": 1234, "quick_mode": False, "fid": 12.5}
     for ours, theirs in zip(loaded.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_array_equal(ours, theirs)
@@ -286,36 +287,37 @@ def test_a_learners_generator_round_trips_through_save_and_load(tmp_path):
 def test_saving_a_generator_the_builder_does_not_build_is_refused(tmp_path):
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
     with pytest.raises(ValueError, match=r"not the network models\.mlp_generator.*hidden/kernel"):
-        models.save_generator(model, tmp_path, "mlp_generator", {**NOTEBOOK05_ARGS, "hidden": 32})
+        pretrained.save_generator(model, tmp_path, "mlp_generator",
+                                  {**NOTEBOOK05_ARGS, "hidden": 32})
     with pytest.raises(ValueError, match="builder='os.system'"):
-        models.save_generator(model, tmp_path, "os.system")
+        pretrained.save_generator(model, tmp_path, "os.system")
     assert not list(tmp_path.iterdir())
 
 
 def test_a_generator_file_naming_a_foreign_builder_is_refused(tmp_path):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
     weights.save(model, tmp_path / "generator.weights.npz", builder="os.system",
                  builder_args={"command": "true"})
     with pytest.raises(weights.WeightsFileError,
                        match=r"names the builder 'os\.system'.*Rerun notebook 05"):
-        models.load_generator(tmp_path)
+        pretrained.load_generator(tmp_path)
 
 
 def test_learners_generator_is_used_unless_it_is_from_a_quick_run(tmp_path, dcgan):
     z = _latents(3, seed=5)
     mine = _save_notebook05_generator(tmp_path / "real", quick_mode=False)
-    loaded, description = models.trained_or_pretrained(tmp_path / "real")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "real")
     np.testing.assert_allclose(loaded(z), mine(z), atol=1e-6)
     assert "your generator" in description and "1234 steps" in description
 
     _save_notebook05_generator(tmp_path / "quick", quick_mode=True)
-    loaded, description = models.trained_or_pretrained(tmp_path / "quick")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "quick")
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "quick" in description and "pretrained" in description
 
-    loaded, description = models.trained_or_pretrained(tmp_path / "missing")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "missing")
     assert "no trained generator" in description
 
 
@@ -324,7 +326,7 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     _save_notebook05_generator(tmp_path / "broken", quick_mode=False)
     weights_file = tmp_path / "broken" / "generator.weights.npz"
     weights_file.write_bytes(weights_file.read_bytes()[:500])
-    loaded, description = models.trained_or_pretrained(tmp_path / "broken")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "broken")
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "pretrained" in description and f"cannot load {weights_file}" in description
 
@@ -332,7 +334,7 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     old.mkdir()
     (old / "generator.keras").write_bytes(b"PK")
     (old / "generator.json").write_text(json.dumps({"steps": 9, "quick_mode": False}))
-    loaded, description = models.trained_or_pretrained(old)
+    loaded, description = pretrained.trained_or_pretrained(old)
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "old .keras format" in description and "rerun notebook 05's saving cell" in description
 
@@ -370,6 +372,7 @@ def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
         train.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
 
 
+@pytest.mark.slow
 def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
     """A run that trained at a constant rate is resumed (its checkpoint restored) with
     --lr-decay-start 0.5: it goes on from its step, and the rate set inside the step
@@ -395,11 +398,12 @@ def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
         assert run(5, 0.5).step == 6   # restored at step 6 (not restarted): nothing to train
 
 
+@pytest.mark.slow
 def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     """The command that builds the shipped MNIST generator, 2 steps: it trains G with
     InfoGAN's code (D with Q's head), writes weights that the shipped loader reads back
     as the same function, and a card that names the step, the code and its reading."""
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
     tool = load_script("scripts/assets/train_mnist_generators.py")
     out = tmp_path / "out"
@@ -412,7 +416,7 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
                           "--work-dir", str(tmp_path / "work"),
                           "--output-dir", str(out)]) == 0
         path = out / "dcgan_mnist_generator.weights.npz"
-        generator = models.load_pretrained_generator("dcgan_mnist", path)
+        generator = pretrained.load("dcgan_mnist", path)
         with pytest.raises(SystemExit):   # a spread that would widen z is refused
             tool.main(["--only", "dcgan_mnist", "--spread", "1.5"])
     prior = generator.get_layer("code_prior")

@@ -256,6 +256,7 @@ def _gif_frames(src: str) -> int:
     return getattr(Image.open(io.BytesIO(data)), "n_frames", 1)
 
 
+@pytest.mark.browser
 def test_every_page_renders_offline_in_chromium(server, site_html):
     given = os.environ.get("GAN_SITE_HTML", "").strip()  # then this test is the point: fail
     if not lab_session.CHROMIUM.exists():

@@ -17,13 +17,15 @@ import tensorflow as tf
 from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import losses, train
+from gan_utils.train import distributed
 
 SCRIPTS = Path(__file__).parent / "_engine_scripts.py"
 
 
 def make_trainer(checkpoint_dir=None, *, ema_decay=None, sample_every=10, num_samples=64,
                  **kwargs):
-    """A toy trainer with a sample grid, and a weight average and checkpoints if asked."""
+    """A toy trainer with a sample grid, and a weight average if asked; with a checkpoint
+    directory, checkpoints, restored at once (as ``fit`` would before its first step)."""
     keras.utils.set_random_seed(0)
     G, D = toy_models(keras)
     callbacks = [train.SampleGrid(every=sample_every, num_samples=num_samples)]
@@ -31,7 +33,10 @@ def make_trainer(checkpoint_dir=None, *, ema_decay=None, sample_every=10, num_sa
         callbacks.append(train.WeightAverage(ema_decay))
     if checkpoint_dir is not None:
         callbacks.append(train.Checkpoint(checkpoint_dir, verbose=False))
-    return train.GANTrainer(G, D, latent_dim=4, callbacks=callbacks, **kwargs)
+    trainer = train.GANTrainer(G, D, latent_dim=4, callbacks=callbacks, **kwargs)
+    if checkpoint_dir is not None:
+        trainer.restore()
+    return trainer
 
 
 def fixed_noise(trainer):
@@ -131,37 +136,37 @@ def test_weight_average_follows_its_formula():
     trainer = make_trainer(ema_decay=0.2)
     dataset = toy_dataset(tf)
     expected = trainer.generator.get_weights()
-    np.testing.assert_array_equal(trainer.ema_generator.get_weights()[0], expected[0])
+    np.testing.assert_array_equal(trainer.averaged_generator.get_weights()[0], expected[0])
     for step in (1, 2, 3):
         trainer.fit_more(dataset, 1, progress=False)
         decay = min(0.2, (1 + step) / (10 + step))  # 0.18, 0.2, 0.2
         expected = [decay * a + (1 - decay) * w
                     for a, w in zip(expected, trainer.generator.get_weights())]
-        for got, want in zip(trainer.ema_generator.get_weights(), expected, strict=True):
+        for got, want in zip(trainer.averaged_generator.get_weights(), expected, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
     z = fixed_noise(trainer)[:5]
     np.testing.assert_allclose(trainer.generate(noise=z),
-                               trainer.ema_generator(z, training=False), atol=1e-6)
+                               trainer.averaged_generator(z, training=False), atol=1e-6)
     np.testing.assert_allclose(trainer.generate(noise=z, averaged=False),
                                trainer.generator(z, training=False), atol=1e-6)
     assert not np.allclose(trainer.generate(noise=z), trainer.generate(noise=z, averaged=False))
-    assert trainer.sampling_generator is trainer.ema_generator
+    assert trainer.sampling_generator is trainer.averaged_generator
     plain = make_trainer()
-    assert plain.ema_generator is None and plain.sampling_generator is plain.generator
+    assert plain.averaged_generator is None and plain.sampling_generator is plain.generator
 
 
 def test_weight_average_is_checkpointed(tmp_path):
     first = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9)
     first.fit(toy_dataset(tf), steps=12, progress=False)
     second = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9, seed=5)
-    for a, b in zip(first.ema_generator.get_weights(), second.ema_generator.get_weights(),
-                    strict=True):
+    for a, b in zip(first.averaged_generator.get_weights(),
+                    second.averaged_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     # a run saved without the average starts one from its restored generator
     plain = tmp_path / "plain"
     make_trainer(checkpoint_dir=plain).fit(toy_dataset(tf), steps=5, progress=False)
     upgraded = make_trainer(checkpoint_dir=plain, ema_decay=0.9)
-    for a, b in zip(upgraded.ema_generator.get_weights(), upgraded.generator.get_weights(),
+    for a, b in zip(upgraded.averaged_generator.get_weights(), upgraded.generator.get_weights(),
                     strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -349,9 +354,9 @@ def test_fit_needs_exactly_one_target():
 def run_resumable(directory, total, kill_at=None, policy="mixed_float16"):
     """Run _engine_scripts.resumable_run; with kill_at, expect it to die by SIGKILL there."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("GAN_UTILS_TEST_KILL_AT", None)
+    env.pop("KILL_AT", None)
     if kill_at:
-        env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+        env["KILL_AT"] = kill_at
     result = subprocess.run([sys.executable, str(SCRIPTS), "resumable_run", str(directory),
                              str(total), policy], capture_output=True, text=True, timeout=900,
                             env=env)
@@ -473,7 +478,7 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"generator's weight shapes: saved \[\[4, 16\], \[16\]"
                                          r", \[16, 2\], \[2\]\], now \[\[4, 32\]"):
         train.GANTrainer(wider, D, latent_dim=4,
-                         callbacks=[train.Checkpoint(tmp_path, verbose=False)])
+                         callbacks=[train.Checkpoint(tmp_path, verbose=False)]).restore()
     with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
         make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
                                                   progress=False)
@@ -490,16 +495,16 @@ def test_the_chief_is_the_task_chief_or_else_worker_0(cluster, task, chief, work
     """TensorFlow's rule for who writes a cluster's files; one machine is its own chief."""
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
         tf.train.ClusterSpec(cluster), task_type=task[0], task_id=task[1])
-    assert train.loop._is_chief(resolver) is chief
-    assert train.loop._worker_count(resolver) == workers
-    assert train.loop._cluster(tf.distribute.get_strategy()) is None
-    assert train.loop._is_chief(None) and train.loop._worker_count(None) == 1
-    assert make_trainer().is_chief and make_trainer().worker_id == 0
+    assert distributed.is_chief(resolver) is chief
+    assert distributed.worker_count(resolver) == workers
+    assert distributed.cluster(tf.distribute.get_strategy()) is None
+    assert distributed.is_chief(None) and distributed.worker_count(None) == 1
+    assert distributed.worker_id(None) == 0 and make_trainer().is_chief
 
 
 def start_workers(directory, total, kill_at=None):
     """Start _engine_scripts.multi_worker_run as a two-worker cluster on 127.0.0.1 (free
-    ports, one ``TF_CONFIG`` each); worker 1 with GAN_UTILS_TEST_KILL_AT=kill_at."""
+    ports, one ``TF_CONFIG`` each); worker 1 with KILL_AT=kill_at."""
     sockets = [socket.socket() for _ in range(2)]
     for s in sockets:  # both bound at once, so the two ports differ
         s.bind(("127.0.0.1", 0))
@@ -511,9 +516,9 @@ def start_workers(directory, total, kill_at=None):
     for index in range(2):
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(
             {"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        env.pop("GAN_UTILS_TEST_KILL_AT", None)
+        env.pop("KILL_AT", None)
         if kill_at and index == 1:
-            env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+            env["KILL_AT"] = kill_at
         processes.append(subprocess.Popen(
             [sys.executable, str(SCRIPTS), "multi_worker_run", str(directory), str(total)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))

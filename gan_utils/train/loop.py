@@ -35,7 +35,9 @@ import tensorflow as tf
 from gan_utils import losses
 from gan_utils._validate import positive_int
 from gan_utils.train import callbacks as cb
+from gan_utils.train import distributed
 from gan_utils.train import step as step_lib
+from gan_utils.train.checkpoint import Checkpoint
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
 #: What train_step returns: the step's numbers, by name (HISTORY_KEYS without step, seconds).
@@ -86,10 +88,11 @@ class GANTrainer:
         self.strategy = tf.distribute.get_strategy()   # the one whose scope we are built in
         self._check_models_in_scope()
         self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
-        self.settings = self._run_settings()
-        self.resumed_from: tuple | None = None   # (directory, saved settings), by Checkpoint
         self._train_function = None
-        self._iterators: dict[int, Iterable] = {}
+        self._restored = False          # fit restores the latest checkpoint once, first
+        self._saved_settings: dict = {}  # the restored run's settings
+        self._batch_size: int | None = None   # the dataset's, once fit has seen it
+        self._stream: tuple | None = None     # (id of the dataset, its endless iterator)
         with self.strategy.scope():
             self.g_optimizer, self.d_optimizer = self._make_optimizers(g_optimizer,
                                                                        d_optimizer)
@@ -98,7 +101,7 @@ class GANTrainer:
             self._data_position = tf.Variable(0, dtype=tf.int64, trainable=False,
                                               name="data_position")
             self.callbacks = sorted(map(_as_callback, callbacks), key=lambda c: c.order)
-            for callback in self.callbacks:   # a Checkpoint, last, restores everything
+            for callback in self.callbacks:   # the Checkpoint, last, collects all parts
                 callback.set_trainer(self)
 
     # ------------------------------------------------------------------ set-up helpers
@@ -150,8 +153,8 @@ class GANTrainer:
             parts.update(g_loss_scale=self.g_optimizer, d_loss_scale=self.d_optimizer)
         return parts
 
-    def _run_settings(self) -> dict:
-        """What a resumed run must share with the saved one (batch size: see ``_iterator``)."""
+    def run_settings(self) -> dict:
+        """What a resumed run must share with the saved one (a checkpoint records them)."""
         def signature(model):
             return [list(w.shape) for w in model.weights]
 
@@ -160,7 +163,7 @@ class GANTrainer:
                 "latent_shape": list(self.latent_shape), "num_classes": self.num_classes,
                 "update": self.update, "d_steps": self.d_steps,
                 "precision": str(getattr(self.generator, "compute_dtype", "float32")),
-                "batch_size": None}
+                "batch_size": self._batch_size}
 
     def find_callback(self, kind: type) -> cb.Callback | None:
         """The trainer's first callback of class ``kind`` (e.g. ``SampleGrid``), or None."""
@@ -179,29 +182,9 @@ class GANTrainer:
 
     @property
     def is_chief(self) -> bool:
-        """Whether this process writes the run's files (checkpoints, side files, logs):
-        True on one machine; under MultiWorkerMirroredStrategy on several, the chief's
-        alone (see :meth:`gan_utils.train.callbacks.Checkpoint.save`)."""
-        return _is_chief(_cluster(self.strategy))
-
-    @property
-    def worker_id(self) -> int:
-        """This process's task index in a multi-worker cluster (0 on one machine)."""
-        cluster = _cluster(self.strategy)
-        return 0 if cluster is None else int(cluster.task_id)
-
-    def any_worker(self, due: bool) -> bool:
-        """Whether ``due`` holds on any worker (on one machine: ``due``).
-
-        The workers of a multi-worker strategy save together (their checkpoints need
-        collective ops), but their clocks differ, so they pool their answers in one small
-        all-reduce.
-        """
-        if _worker_count(_cluster(self.strategy)) == 1:
-            return due
-        votes = self.strategy.reduce(tf.distribute.ReduceOp.SUM,
-                                     tf.constant(float(due)), axis=None)
-        return float(votes) > 0
+        """Whether this process writes the run's files (checkpoints, side files, logs): True
+        on one machine; on several, the chief's alone (:mod:`gan_utils.train.distributed`)."""
+        return distributed.is_chief(distributed.cluster(self.strategy))
 
     @property
     def step(self) -> int:
@@ -343,8 +326,26 @@ class GANTrainer:
                              "pass steps= instead of epochs=")
         return count
 
+    def restore(self) -> bool:
+        """Restore the latest checkpoint of the trainer's :class:`Checkpoint` (if any), and
+        say so. ``fit`` calls it before its first step; True when a checkpoint was found."""
+        self._restored = True
+        checkpoint = self.find_callback(Checkpoint)
+        if checkpoint is None:
+            return False
+        with self.strategy.scope():
+            restored = checkpoint.restore()
+        if restored is None:
+            return False
+        self.history, self._saved_settings = restored.history, restored.settings
+        if checkpoint.verbose:
+            print(f"Resumed from {restored.path} at step {restored.step}.")
+        return True
+
     def _train_until(self, dataset, target: int, extra: Iterable, progress: bool):
         """The loop: compiled steps up to the next cadence, the history, the callbacks."""
+        if not self._restored:
+            self.restore()
         if self.step >= target:
             if progress:
                 print(f"Already at step {self.step} (target {target}): nothing to train.")
@@ -361,7 +362,6 @@ class GANTrainer:
             while self.step < target:
                 count = self._steps_to_next_stop(target, callbacks)
                 metrics = self._train_function(iterator, tf.constant(count, tf.int64)).numpy()
-                cb.kill_hook("step")
                 now = time.perf_counter()
                 seconds, clock = seconds + now - clock, now
                 logs = self._record(metrics, seconds)
@@ -384,7 +384,7 @@ class GANTrainer:
         """The progress bar, the trainer's callbacks and this fit's, the checkpoint last."""
         added = [_as_callback(c) for c in extra]
         for callback in added:
-            if callback.in_graph or isinstance(callback, (cb.Checkpoint, cb.SampleGrid)):
+            if callback.in_graph or isinstance(callback, (Checkpoint, cb.SampleGrid)):
                 raise ValueError(f"{type(callback).__name__}: its state is checkpointed (or "
                                  "compiled into the step); give it to GANTrainer(callbacks=...)")
         if progress:
@@ -402,36 +402,37 @@ class GANTrainer:
         return count
 
     def _iterator(self, dataset: tf.data.Dataset):
-        """One endless distributed iterator per dataset, kept between fit calls.
+        """One endless distributed iterator over ``dataset``, kept between fit calls.
 
         The first dataset after a resume continues where the saved run stopped: its stream
         skips the ``data_position`` batches already drawn. A rebuilt pipeline with the same
         seed yields the same batches in the same order, so the resumed run sees the batches
-        the uninterrupted one would have seen. (Saving the tf.data iterator itself would
-        store its shuffle buffer and cache in every checkpoint: 62 MB for MNIST.)
+        the uninterrupted one would have seen (cheaper than saving the iterator, whose
+        shuffle buffer a checkpoint would then hold).
         """
-        key = id(dataset)
-        if key not in self._iterators:
-            spec = dataset.element_spec
-            shape = (spec[0] if isinstance(spec, tuple) else spec).shape
-            batch = int(shape[0]) if shape.rank and shape[0] is not None else None
-            position = 0
-            if not self._iterators and self.resumed_from is not None:
-                directory, saved = self.resumed_from
-                if saved.get("batch_size") is not None and batch != saved["batch_size"]:
-                    raise ValueError(
-                        f"{directory}: this run was saved with batch size "
-                        f"{saved['batch_size']}, and the dataset now gives batches of "
-                        f"{batch}; resume with the same batch size, or train in a new "
-                        "checkpoint directory")
-                position = int(self._data_position.numpy())
-            self._data_position.assign(position)
-            self.settings["batch_size"] = batch
-            stream = dataset.repeat()
-            if position:
-                stream = stream.skip(position)
-            self._iterators = {key: iter(self.strategy.experimental_distribute_dataset(stream))}
-        return self._iterators[key]
+        if self._stream is not None and self._stream[0] == id(dataset):
+            return self._stream[1]
+        spec = dataset.element_spec
+        shape = (spec[0] if isinstance(spec, tuple) else spec).shape
+        batch = int(shape[0]) if shape.rank and shape[0] is not None else None
+        position = 0
+        if self._stream is None and self._saved_settings:   # the first dataset after a resume
+            saved = self._saved_settings.get("batch_size")
+            if saved is not None and batch != saved:
+                checkpoint = self.find_callback(Checkpoint)
+                raise ValueError(
+                    f"{checkpoint.directory}: this run was saved with batch size {saved}, and "
+                    f"the dataset now gives batches of {batch}; resume with the same batch "
+                    "size, or train in a new checkpoint directory")
+            position = int(self._data_position.numpy())
+        self._data_position.assign(position)
+        self._batch_size = batch
+        stream = dataset.repeat()
+        if position:
+            stream = stream.skip(position)
+        self._stream = (id(dataset),
+                        iter(self.strategy.experimental_distribute_dataset(stream)))
+        return self._stream[1]
 
     def _record(self, metrics: np.ndarray, seconds: float) -> dict:
         """Append one history entry and return it; stop with the step's number on NaN."""
@@ -449,7 +450,7 @@ class GANTrainer:
 
     # ------------------------------------------------------------------ using G
     @property
-    def ema_generator(self):
+    def averaged_generator(self):
         """The weight average of G (a :class:`~gan_utils.train.callbacks.WeightAverage`
         callback's), or None without one."""
         average = self.find_callback(cb.WeightAverage)
@@ -457,9 +458,10 @@ class GANTrainer:
 
     @property
     def sampling_generator(self):
-        """The generator that samples and evaluations use: the weight average when the
-        trainer keeps one, otherwise the trained generator itself."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
+        """The generator that samples and evaluations use: the averaged generator when the
+        trainer keeps a weight average, otherwise the trained generator itself."""
+        averaged = self.averaged_generator
+        return averaged if averaged is not None else self.generator
 
     @property
     def samples(self) -> list[tuple[int, np.ndarray]]:
@@ -488,40 +490,10 @@ class GANTrainer:
         return tf.cast(generator(noise, training=False), tf.float32).numpy()
 
     def save(self) -> str | None:
-        """Save now through the trainer's :class:`~gan_utils.train.callbacks.Checkpoint`
+        """Save now through the trainer's :class:`~gan_utils.train.checkpoint.Checkpoint`
         (None without one)."""
-        checkpoint = self.find_callback(cb.Checkpoint)
+        checkpoint = self.find_callback(Checkpoint)
         return checkpoint.save() if checkpoint is not None else None
-
-
-def _cluster(strategy):
-    """The cluster (``TF_CONFIG``) a MultiWorkerMirroredStrategy trains on, else None.
-
-    Only that strategy runs one copy of the program per machine; the others (TPUStrategy
-    included, which drives all its hosts from one program) run one process, its own chief.
-    """
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        resolver = strategy.cluster_resolver
-        if resolver is not None and resolver.task_type:
-            return resolver
-    return None
-
-
-def _is_chief(cluster) -> bool:
-    """Whether this process writes the run's files: always without a cluster; in one, the
-    task "chief", or worker 0 when there is none (TensorFlow's rule)."""
-    if cluster is None or cluster.task_type == "chief":
-        return True
-    return (cluster.task_type == "worker" and cluster.task_id == 0
-            and "chief" not in cluster.cluster_spec().as_dict())
-
-
-def _worker_count(cluster) -> int:
-    """How many processes (chief and workers) train together: 1 without a cluster."""
-    if cluster is None:
-        return 1
-    jobs = cluster.cluster_spec().as_dict()
-    return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
 
 
 def _as_callback(callback) -> cb.Callback:

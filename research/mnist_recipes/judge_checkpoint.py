@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gan_utils import models, runtime, train
+from gan_utils import pretrained, runtime, train
 from gan_utils import recipes as tp
 
 NAME = "dcgan_mnist"
@@ -45,7 +45,7 @@ def clarity(generator, samples: int) -> dict:
     went with clearer digits in the runs of the DCGAN model card."""
     z, probabilities = tp.judged_digits(generator, samples)
     reading = tp.clarity_of(probabilities)
-    if models.PRETRAINED_GENERATORS[NAME][1].get("codes"):
+    if pretrained.GENERATORS[NAME][1].get("codes"):
         purity = tp.code_reading(z, probabilities.argmax(axis=1), generator)["code_purity"]
         reading["code_purity"] = round(float(purity), 4)
     return reading

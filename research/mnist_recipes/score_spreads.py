@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import models
+from gan_utils import models, pretrained
 from gan_utils import recipes as tp
 
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not all(0.0 < spread <= 1.0 for spread in args.spreads):
         parser.error(f"--spreads {args.spreads}: expected factors in (0, 1]")
-    generator = models.load_pretrained_generator("dcgan_mnist", args.weights)
+    generator = pretrained.load("dcgan_mnist", args.weights)
     if args.equal_codes:
         prior = generator.get_layer("code_prior")
         prior.probabilities.assign(np.full(prior.codes, 1 / prior.codes, "float32"))

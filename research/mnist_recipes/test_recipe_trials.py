@@ -16,6 +16,7 @@ import try_mnist_recipes
 from gan_utils import models, recipes
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow   # tiny training runs of the frozen trial scripts
 
 
 def load_script(relative_path: str):
@@ -184,15 +185,15 @@ def test_recipe_trials_score_a_saved_generator_as_a_model_card(capsys, tmp_path,
 def test_spread_scores_are_the_model_card_s_scores_at_each_spread(capsys):
     """score_spreads.py at spread 1 gives the card's scores of the generator as it is
     (its own spread, set back to 1); another spread draws other digits and scores them."""
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
     tool, card = score_spreads, recipes
-    path = models.pretrained_path("dcgan_mnist")
+    path = pretrained.file_path("dcgan_mnist")
     with weights.dtype_policy("float32"):
         assert tool.main([str(path), "--spreads", "1", "0.6", "--samples", "400"]) == 0
         lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
                  if line.startswith("{")]
-        generator = models.load_pretrained_generator("dcgan_mnist", path)
+        generator = pretrained.load("dcgan_mnist", path)
         generator.get_layer("code_prior").spread.assign(1.0)
         fakes = np.asarray(generator.predict(card.evaluation_latents(400), verbose=0))
         expected = card.score_digits(fakes)

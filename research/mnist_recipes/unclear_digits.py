@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import latent, metrics, models
+from gan_utils import latent, metrics, pretrained
 
 CLEAR = 0.9           # the model card's threshold: top-class probability above it is clear
 
@@ -115,14 +115,14 @@ def main(argv: list[str] | None = None) -> int:
                      "notebook 05 saves generator.weights.npz to) or .keras file (a "
                      "try_mnist_recipes.py --save)")
     if args.generator is None:
-        generator = models.pretrained_generator("dcgan_mnist")
+        generator = pretrained.generator("dcgan_mnist")
     elif trial:
         import keras
         import try_mnist_recipes  # noqa: F401  (registers the priors a trial's G may hold)
 
         generator = keras.models.load_model(args.generator)
     else:
-        generator, _ = models.load_generator(args.generator)   # clear errors for bad files
+        generator, _ = pretrained.load_generator(args.generator)   # clear errors for bad files
     print(json.dumps(measure(generator, args.samples, args.pairs), indent=1))
     return 0
 

@@ -1,7 +1,7 @@
 """Train one of the course's classifiers, the offline feature extractors of gan_utils.metrics.
 
 ``--dataset mnist`` (default) or ``--dataset cifar10``: the same small CNN
-(``gan_utils.metrics.build_classifier``), trained on the dataset's training images read by
+(``gan_utils.classifiers.build_classifier``), trained on the dataset's training images read by
 ``gan_utils.data.load_images`` (random shifts; CIFAR-10 also left-right flips), scored on
 the 10,000 test images, refused below ``--min-accuracy``, saved as weights only to
 ``gan_utils/assets/<dataset>_classifier.weights.npz``, reloaded as the course loads it,
@@ -31,19 +31,19 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from gan_utils import metrics
+from gan_utils import classifiers, metrics
 
 #: Per dataset: default epochs, batch size, minimum test accuracy, flips, weights file.
 DATASETS = {
     "mnist": dict(epochs=5, batch_size=256, min_accuracy=0.99, flip=False,
-                  output=metrics.MNIST_CLASSIFIER_PATH, card="MNIST_CLASSIFIER.md"),
+                  output=classifiers.MNIST_CLASSIFIER_PATH, card="MNIST_CLASSIFIER.md"),
     "cifar10": dict(epochs=40, batch_size=128, min_accuracy=0.65, flip=True,
-                    output=metrics.CIFAR10_CLASSIFIER_PATH, card="CIFAR10_CLASSIFIER.md"),
+                    output=classifiers.CIFAR10_CLASSIFIER_PATH, card="CIFAR10_CLASSIFIER.md"),
 }
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int,
-                 augment: bool, image_shape: tuple[int, int, int] = metrics.MNIST_IMAGE_SHAPE,
+                 augment: bool, image_shape: tuple[int, int, int] = classifiers.MNIST_IMAGE_SHAPE,
                  flip: bool = False):
     """Shuffled batches in [-1, 1]; with ``augment``, random shifts of up to 2 pixels
     (filled with black) and, with ``flip``, random left-right flips (photos, not digits)."""
@@ -121,8 +121,8 @@ def save_and_reload(model, output: Path, dataset: str, test_images: np.ndarray):
     """Save ``model``'s weights (no optimizer state) to ``output``, load them back as
     ``gan_utils.metrics`` does and check the reloaded model predicts the same logits on
     the test images; returns the reloaded model and the file's size in bytes."""
-    metrics.save_classifier(model, output, dataset)
-    reloaded = metrics.load_classifier(output, dataset)
+    classifiers.save_classifier(model, output, dataset)
+    reloaded = classifiers.load_classifier(output, dataset)
     x = metrics.to_signed_images(test_images[:1000], "test_images",
                                  tuple(model.input.shape[1:]))
     np.testing.assert_allclose(reloaded.predict(x, batch_size=500, verbose=0),
@@ -161,17 +161,18 @@ def write_mnist_card(path: Path, *, accuracy: float, halves: tuple[float, float]
     path.write_text(f"""# MNIST classifier (feature extractor of `gan_utils.metrics`)
 
 - **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
-  weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
+  weights only: the network is built by `gan_utils.classifiers.build_classifier`). Loaded by
   `gan_utils.metrics.course_classifier("mnist")`; its features by
   `metrics.features(images, "mnist")`.
 - **Architecture**: conv 32, max-pool, conv 64-64, max-pool, conv 128 (3x3, batch norm,
-  ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}` ({metrics.MNIST_FEATURE_DIM}
-  units, pre-activation), ReLU, dropout, dense `{metrics.LOGITS_LAYER}` (10).
+  ReLU), global average pooling, dense `{classifiers.FEATURE_LAYER}`
+  ({classifiers.MNIST_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
+  `{classifiers.LOGITS_LAYER}` (10).
 - **Input**: (N, 28, 28, 1) float32 in [-1, 1] (`metrics.to_signed_images` converts uint8
   [0, 255] and [-1, 1] floats alike). **Output**: 10 logits (`metrics.classify` applies the
   softmax).
-- **Features for FID/KID**: the output of the layer `{metrics.FEATURE_LAYER}`, width
-  {metrics.MNIST_FEATURE_DIM} (the penultimate dense layer, before its ReLU).
+- **Features for FID/KID**: the output of the layer `{classifiers.FEATURE_LAYER}`, width
+  {classifiers.MNIST_FEATURE_DIM} (the penultimate dense layer, before its ReLU).
 - **Training data**: {"the full MNIST training set" if train_images == 60_000 else
                        "the first images of the MNIST training set"} ({train_images:,} images,
   `gan_utils.data.load_images("mnist")`), random shifts of up to 2 pixels, {epochs} epochs,
@@ -198,15 +199,15 @@ def write_cifar10_card(path: Path, *, accuracy: float, train_images: int, second
     path.write_text(f"""# CIFAR-10 classifier (colour feature extractor of `gan_utils.metrics`)
 
 - **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
-  weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
+  weights only: the network is built by `gan_utils.classifiers.build_classifier`). Loaded by
   `gan_utils.metrics.course_classifier("cifar10")`; its features by
   `metrics.features(images, "cifar10")`, used by `features="cifar10"` in
   `metrics.fid_against` and `metrics.evaluate_generator`.
-- **Architecture**: the MNIST classifier's (`gan_utils.metrics.build_classifier`) on
+- **Architecture**: the MNIST classifier's (`gan_utils.classifiers.build_classifier`) on
   32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128
-  (3x3, batch norm, ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}`
-  ({metrics.CIFAR10_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
-  `{metrics.LOGITS_LAYER}` (10).
+  (3x3, batch norm, ReLU), global average pooling, dense `{classifiers.FEATURE_LAYER}`
+  ({classifiers.CIFAR10_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
+  `{classifiers.LOGITS_LAYER}` (10).
 - **Input**: (N, 32, 32, 3) float32 in [-1, 1] (uint8 [0, 255] is converted).
   **Output**: 10 logits, in CIFAR-10's label order (airplane ... truck).
 - **Training data**: {train_images:,} CIFAR-10 training images read by
@@ -259,21 +260,21 @@ def main(argv: list[str] | None = None) -> None:
         if getattr(args, name) is None:
             setattr(args, name, settings[name])
 
-    from gan_utils import runtime
+    from gan_utils import classifiers, runtime
     from gan_utils.data import load_images
 
     runtime.seed_everything(args.seed)
     train_images, train_labels = take_training_images(
         *load_images(args.dataset, split="train"), args.train_images)
     test_images, test_labels = load_images(args.dataset, split="test")
-    builder_args = metrics.classifier_builder_args(args.dataset)
+    builder_args = classifiers.classifier_builder_args(args.dataset)
     train = make_dataset(train_images, train_labels, args.batch_size, args.seed, augment=True,
                          image_shape=tuple(builder_args["image_shape"]),
                          flip=settings["flip"])
     steps = args.epochs * int(np.ceil(len(train_images) / args.batch_size))
 
     def build():
-        return metrics.build_classifier(**builder_args)
+        return classifiers.build_classifier(**builder_args)
 
     model, predictions, seconds = train_and_predict(build, train, args.epochs, steps,
                                                     test_images, args.work_dir)

@@ -49,13 +49,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import data, losses, metrics, models, runtime, train, viz
+from gan_utils import data, losses, metrics, models, pretrained, runtime, train, viz
 from gan_utils.recipes import shipping_callbacks, train_within_budget
 
 NAME = "cifar10_frog"
 SEED = 2026
-LATENT_DIM = models.PRETRAINED_GENERATORS[NAME][1]["latent_dim"]
-G_FILTERS = models.PRETRAINED_GENERATORS[NAME][1]["filters"]
+LATENT_DIM = pretrained.GENERATORS[NAME][1]["latent_dim"]
+G_FILTERS = pretrained.GENERATORS[NAME][1]["filters"]
 FROG = data.class_names("cifar10").index("frog")
 ASSETS_DIR = Path(models.__file__).resolve().parent / "assets"
 
@@ -121,7 +121,7 @@ def frog_reading(images: np.ndarray) -> dict:
 def evaluate(path: Path, train_frogs: np.ndarray, test_frogs: np.ndarray, samples: int,
              figure_dir: Path) -> dict:
     """Score the saved generator, loaded as users load it, against the untrained one."""
-    shipped = models.load_pretrained_generator(NAME, path)
+    shipped = pretrained.load(NAME, path)
     runtime.seed_everything(SEED)
     untrained = models.frog_generator(LATENT_DIM, G_FILTERS)
     z = np.random.default_rng(SEED).standard_normal((samples, LATENT_DIM)).astype(np.float32)
@@ -189,7 +189,7 @@ def model_card(info: dict, scores: dict, path: Path, command: str) -> str:
     duration = f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds} s"
     return f"""# Model card: `{NAME}` (shipped generator)
 
-Load it with `gan_utils.models.pretrained_generator("{NAME}")`: z (N, {LATENT_DIM}) from
+Load it with `gan_utils.pretrained.generator("{NAME}")`: z (N, {LATENT_DIM}) from
 N(0, I) -> (N, 32, 32, 3) in [-1, 1], a float32 Keras model.
 
 - **Architecture:** `gan_utils.models.frog_generator(latent_dim={LATENT_DIM},
@@ -272,12 +272,12 @@ def main() -> int:
                         help="only score the saved generator and rewrite the model card")
     args = parser.parse_args()
     train_frogs, test_frogs = load_frogs()
-    path = Path(args.output_dir) / models.pretrained_path(NAME).name
+    path = Path(args.output_dir) / pretrained.file_path(NAME).name
     info_file = Path(args.work_dir) / f"{NAME}_info.json"
     if not args.skip_training:
         trainer, info = train_generator(args, train_frogs)
         path.parent.mkdir(parents=True, exist_ok=True)
-        models.save_pretrained_generator(trainer.sampling_generator, NAME, path)
+        pretrained.save(trainer.sampling_generator, NAME, path)
         info["command"] = ("python scripts/assets/train_frog_generator.py "
                            + " ".join(sys.argv[1:]))
         info_file.write_text(json.dumps(info))

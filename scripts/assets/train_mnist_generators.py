@@ -8,7 +8,7 @@ Two generators, both on the full MNIST training set (60,000 digits, read through
   (``gan_utils.train.infogan``; ``--info-weight`` is its lambda);
 - ``cgan_mnist``: notebook 08's conditional generator (``models.cgan_mnist_generator``).
 
-The architectures are ``models.PRETRAINED_GENERATORS``'s. Each is trained with the course's
+The architectures are ``pretrained.GENERATORS``'s. Each is trained with the course's
 engine (``gan_utils.train.GANTrainer``, Adam 2e-4 / beta_1 0.5, bfloat16 mixed precision
 where the CPU has it), then its weights alone are
 saved in float16 (half the bytes) to ``gan_utils/assets/<name>_generator.weights.npz``
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import data, metrics, models, runtime, train, viz
+from gan_utils import data, metrics, models, pretrained, runtime, train, viz
 from gan_utils.recipes import (
     EVAL_SAMPLES,
     LATENT_DIM,
@@ -115,7 +115,7 @@ def finish_code_prior(trainer: train.GANTrainer, args) -> dict:
 
 def output_path(name: str, output_dir: Path) -> Path:
     """Where ``name``'s weights go: ``output_dir`` / <name>_generator.weights.npz."""
-    return Path(output_dir) / models.pretrained_path(name).name
+    return Path(output_dir) / pretrained.file_path(name).name
 
 
 def export(name: str, trainer: train.GANTrainer, output_dir: Path) -> Path:
@@ -124,7 +124,7 @@ def export(name: str, trainer: train.GANTrainer, output_dir: Path) -> Path:
     With a weight average (``--ema-decay``) the average is saved: it is what the
     trainer's samples came from, and it draws steadier digits than the last step's weights.
     """
-    return models.save_pretrained_generator(trainer.sampling_generator, name,
+    return pretrained.save(trainer.sampling_generator, name,
                                             output_path(name, output_dir))
 
 
@@ -135,13 +135,13 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
     the samples beside its confidence on the 10,000 real test digits) and which digits
     they are; FID compares the samples with as many training digits, beside real-vs-real.
     """
-    generator = models.load_pretrained_generator(name, path)
+    generator = pretrained.load(name, path)
     z = evaluation_latents(samples)
     asked = np.arange(samples) % 10
     inputs = [z, asked.astype(np.int32)] if name == "cgan_mnist" else z
     fakes = np.asarray(generator.predict(inputs, batch_size=500, verbose=0))
     scores = score_digits(fakes)
-    if models.PRETRAINED_GENERATORS[name][1].get("codes"):
+    if pretrained.GENERATORS[name][1].get("codes"):
         scores.update(code_reading(z, metrics.classify(fakes).argmax(axis=1), generator))
     if name == "cgan_mnist":
         count = min(ACCURACY_SAMPLES, samples)
@@ -158,7 +158,7 @@ def evaluate(name: str, path: Path, figure_dir: Path, samples: int = EVAL_SAMPLE
 
 def model_card(name: str, info: dict, scores: dict, path: Path, command: str) -> str:
     """The Markdown model card: what, trained how, on what, how good, how to rebuild."""
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
+    builder_name, builder_args = pretrained.GENERATORS[name]
     args = ", ".join(f"{k}={v}" for k, v in builder_args.items())
     inputs = " (conditional: inputs [z, label])" if name == "cgan_mnist" else ""
     megabytes = path.stat().st_size / 1e6
@@ -184,7 +184,7 @@ def model_card(name: str, info: dict, scores: dict, path: Path, command: str) ->
                     f"{scores['accuracy_as_asked']:.3f} |\n")
     return f"""# Model card: `{name}` (shipped generator)
 
-Load it with `gan_utils.models.pretrained_generator("{name}")` (a float32 Keras model).
+Load it with `gan_utils.pretrained.generator("{name}")` (a float32 Keras model).
 
 - **Architecture:** `gan_utils.models.{builder_name}({args})`{inputs}.
 - **File:** `gan_utils/assets/{path.name}`, float16 weights ({megabytes:.2f} MB); the

@@ -47,7 +47,7 @@ def explorer_cells(seed: int) -> list[str]:
     return [
         "import numpy as np\n"
         "from gan_utils import latent, models\n"
-        "generator = models.pretrained_generator('dcgan_mnist')\n"
+        "generator = pretrained.generator('dcgan_mnist')\n"
         "directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,\n"
         f"                                                   code_coordinates={CODE_COORDINATES})\n"
         "explorer = latent.latent_explorer(\n"
@@ -58,9 +58,9 @@ def explorer_cells(seed: int) -> list[str]:
 
 def clear_digit_seed(first: int = SEED, tries: int = 100) -> int:
     """The first seed whose explorer digit, at SLIDER_SETTINGS, the classifier reads clearly."""
-    from gan_utils import latent, metrics, models
+    from gan_utils import latent, metrics, pretrained
 
-    generator = models.pretrained_generator("dcgan_mnist")
+    generator = pretrained.generator("dcgan_mnist")
     directions, _ = latent.principal_latent_directions(generator, num_latents=32, seed=0,
                                                        code_coordinates=CODE_COORDINATES)
     explorer = latent.latent_explorer(
@@ -87,11 +87,11 @@ def _plt():
 
 def dcgan_digits(path: Path) -> str:
     """Save 64 digits of the shipped DCGAN generator; return the classifier's verdict."""
-    from gan_utils import metrics, models, viz
+    from gan_utils import metrics, pretrained, viz
 
     plt = _plt()
     z = np.random.default_rng(SEED).standard_normal((64, 100)).astype(np.float32)
-    images = np.asarray(models.pretrained_generator("dcgan_mnist")(z, training=False))
+    images = np.asarray(pretrained.generator("dcgan_mnist")(z, training=False))
     confidence = metrics.classifier_confidence(metrics.classify(images))
     verdict = (f"the course classifier's mean top-class probability {confidence.mean_top:.2f}, "
                f"{confidence.share_above:.0%} above 0.9")
@@ -109,11 +109,11 @@ def dcgan_digits(path: Path) -> str:
 def frogs(path: Path) -> str:
     """Save 36 shipped frogs beside 36 real CIFAR-10 test frogs; return how many of each
     the course's CIFAR-10 classifier is sure are frogs (p(frog) > 0.5)."""
-    from gan_utils import data, metrics, models, viz
+    from gan_utils import data, metrics, pretrained, viz
 
     plt = _plt()
     z = np.random.default_rng(SEED).standard_normal((36, 32)).astype(np.float32)
-    fakes = np.asarray(models.pretrained_generator("cifar10_frog")(z, training=False))
+    fakes = np.asarray(pretrained.generator("cifar10_frog")(z, training=False))
     real, _ = data.load_images("cifar10", "test", classes="frog")
     frog = data.class_names("cifar10").index("frog")
     sure = {name: int(np.sum(metrics.classify(images, dataset="cifar10")[:, frog] > 0.5))
@@ -132,10 +132,10 @@ def frogs(path: Path) -> str:
 
 def digits_on_request(path: Path) -> float:
     """Save the 6 x 10 grid of requested digits; return the classifier's accuracy on it."""
-    from gan_utils import metrics, models, viz
+    from gan_utils import metrics, pretrained, viz
 
     plt = _plt()
-    generator = models.pretrained_generator("cgan_mnist")
+    generator = pretrained.generator("cgan_mnist")
     rows, digits = 6, np.arange(10)
     z = np.random.default_rng(SEED).standard_normal((rows, 100)).astype(np.float32)
     images = np.asarray(generator([np.repeat(z, 10, axis=0), np.tile(digits, rows)],
