@@ -312,9 +312,12 @@ class GANTrainer:
 
     def fit_more(self, dataset: tf.data.Dataset, steps: int, *, callbacks: Iterable = (),
                  progress: bool = True) -> dict[str, list]:
-        """Train ``steps`` more steps from wherever the trainer stands."""
+        """Train ``steps`` more steps from wherever the trainer stands (after restoring the
+        latest checkpoint, the first time)."""
         if steps < 0:
             raise ValueError(f"steps={steps}: expected a non-negative number")
+        if not self._restored:
+            self.restore()
         return self._train_until(dataset, self.step + int(steps), callbacks, progress)
 
     @staticmethod

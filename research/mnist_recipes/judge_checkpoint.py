@@ -34,9 +34,11 @@ def restored_trainer(work_dir: Path, args) -> train.GANTrainer:
     runtime.use_precision(runtime.mixed_precision_policy())
     generator, discriminator = tp.build_pair(NAME, args.d_dropout)
     callbacks = tp.run_callbacks(args, work_dir)
-    return tp.make_trainer(
+    trainer = tp.make_trainer(
         generator, discriminator, args.info_weight, lr=args.lr, latent_dim=tp.LATENT_DIM,
         callbacks=callbacks, steps_per_execution=10, seed=args.seed)
+    trainer.restore()
+    return trainer
 
 
 def clarity(generator, samples: int) -> dict:

@@ -1,56 +1,16 @@
-"""Try a change to the shipped DCGAN generator's recipe, and see at once whether it helps.
+"""Try a change to the shipped MNIST generator's recipe for a few minutes (frozen).
 
-A full training run of the shipped MNIST generator costs 80 minutes on 2 CPU cores, so a
-recipe change is first tried for a few minutes. This script trains notebook 05's DCGAN with
-one variant and, every ``--judge-every`` steps, prints one JSON line: the step, the training
-seconds, and the course classifier's reading of the weight-averaged generator's digits
-(mean top-class probability, share above 0.9, rarest and commonest digit) on a fixed set of
-latent vectors, with D's mean outputs on real and fake images. Two kinds of trial:
+Trains notebook 06's DCGAN with one variant and, every ``--judge-every`` steps, prints one
+JSON line: the step, the training seconds, the course classifier's reading of the weight
+average's digits on fixed latents (mean top-class probability, share above 0.9, rarest
+and commonest digit) and D's mean outputs. From scratch (default), or continued from a
+run's checkpoint (``--resume-from``, copied first). Variants: ``--d-filters``,
+``--g-filters``, ``--g-lr``/``--d-lr``, ``--top-k`` (Sinha et al., 2020), ``--fresh-d-warmup``,
+``--latent-mixture K SIGMA`` (DeLiGAN's mixture, means fixed), ``--info-code K LAMBDA``
+(InfoGAN, ``gan_utils.train.infogan``); ``--save`` / ``--score`` keep and score a generator.
+What the trials found: README.md beside this script. Example::
 
-- **from scratch** (default): compare variants at equal *minutes*, since a wider
-  discriminator or a larger batch costs time per step::
-
-      python research/mnist_recipes/try_mnist_recipes.py --minutes 10 \\
-          --d-filters 128 256
-
-  ``--g-filters 384 192 96`` tries a wider generator the same way.
-
-- **continued** (``--resume-from``): start from a finished run's checkpoint (generator,
-  discriminator, Adam's state and the weight average) and ask whether the change moves a
-  generator that has stopped improving::
-
-      python research/mnist_recipes/try_mnist_recipes.py --minutes 8 \\
-          --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 4e-4
-
-The checkpoint is copied first, so the run it came from is left as it was. Both learning
-rates are constant here (a schedule object, so that the optimizers' saved state has the
-layout of ``scripts/assets/train_mnist_generators.py``'s).
-``--top-k`` is top-k training (Sinha et al.,
-"Top-k Training of GANs", 2020): G's loss counts only the fraction of each batch's fakes
-that D rates most real. ``--fresh-d-warmup N`` (with ``--resume-from``) asks whether the
-discriminator is what holds the generator back: G restarts from the run's weight average
-against a new discriminator (``--d-filters``, ``--d-dropout``), first trained alone for N
-steps against the frozen G (its loss is printed: 1.386, 2 ln 2, is chance)::
-
-    python research/mnist_recipes/try_mnist_recipes.py --minutes 8 \
-        --resume-from /tmp/pretrained_24k/dcgan_mnist --g-lr 1e-4 --d-lr 1e-4 \
-        --d-filters 128 256 --fresh-d-warmup 400
-
-``--latent-mixture K SIGMA`` (from scratch) asks whether a latent with a discrete part
-draws fewer digits between two classes (``unclear_digits.py`` finds most unclear
-digits there): G sees z = mu_k + SIGMA * eps instead of eps ~ N(0, I), the component k
-picked by eps's first coordinate (k = floor(K * Phi(eps_0)), so each of the K fixed,
-random means mu_k ~ N(0, I) is equally likely): a mixture of K separated Gaussian clouds,
-as in DeLiGAN (Gurumurthy et al., 2017) with its means fixed. The layer that does it is
-part of G, so G still takes standard-normal eps and the judge reads it unchanged.
-
-``--save FILE.keras`` keeps a trial's last weight-averaged generator, and ``--score
-FILE.keras`` (no training) scores it as a model card's generator is scored.
-
-``--info-code K LAMBDA`` (from scratch) is the same question with the code made readable:
-InfoGAN's categorical code (``gan_utils/train/infogan.py``), K values, a Q head on D's body that
-must read the code back from G's image, weighted LAMBDA (the paper's 1). Each reading then
-also gives ``code_purity``: the share of digits whose class is their code's commonest.
+    python research/mnist_recipes/try_mnist_recipes.py --minutes 10 --info-code 10 1
 """
 
 from __future__ import annotations
@@ -125,7 +85,8 @@ class TopKLoss(losses.GANLoss):
 
 
 def constant_rate(rate: float):
-    """A learning rate that never changes, as a schedule (see the module's docstring)."""
+    """A learning rate that never changes, as a schedule (so that the optimizers' saved state
+    has the layout of a shipped run's checkpoint)."""
     import keras
 
     return keras.optimizers.schedules.PiecewiseConstantDecay([10**12], [rate, rate])
@@ -159,11 +120,13 @@ def build_trainer(args, checkpoint_dir: Path | None) -> train.GANTrainer:
     discriminator = models.dcgan_mnist_discriminator(args.d_dropout, filters)
     if checkpoint_dir is not None:
         callbacks.append(train.Checkpoint(checkpoint_dir, every_seconds=1e12))
-    return train.GANTrainer(
+    trainer = train.GANTrainer(
         generator, discriminator, latent_dim=tp.LATENT_DIM,
         loss=TopKLoss(args.top_k) if args.top_k < 1 else None,
         **adam_pair(args),
         callbacks=callbacks, steps_per_execution=10, seed=tp.SEED)
+    trainer.restore()   # a continued trial starts from the checkpoint
+    return trainer
 
 
 def with_fresh_discriminator(trainer: train.GANTrainer, args, dataset) -> train.GANTrainer:
@@ -298,21 +261,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--fresh-d-warmup {args.fresh_d_warmup}: expected a number of steps >= 0")
     if args.fresh_d_warmup and args.resume_from is None:
         parser.error("--fresh-d-warmup needs --resume-from (a trained G to face)")
-    if args.latent_mixture:
-        components, sigma = args.latent_mixture
-        if components < 1 or components != int(components) or sigma <= 0:
-            parser.error(f"--latent-mixture {components:g} {sigma:g}: expected a whole number "
-                         "of components >= 1 and a spread > 0")
-        if args.resume_from is not None:
-            parser.error("--latent-mixture trains from scratch (a checkpoint's G has no prior)")
-    if args.info_code:
-        codes, weight = args.info_code
-        if codes < 2 or codes != int(codes) or weight <= 0:
-            parser.error(f"--info-code {codes:g} {weight:g}: expected a whole number of code "
-                         "values >= 2 and a weight > 0")
-        if args.resume_from is not None or args.latent_mixture or args.top_k < 1:
-            parser.error("--info-code trains from scratch, alone (no --resume-from, "
-                         "--latent-mixture or --top-k)")
+    for option, pair, least, what in (("--latent-mixture", args.latent_mixture, 1, "components"),
+                                      ("--info-code", args.info_code, 2, "code values")):
+        if pair and (pair[0] < least or pair[0] != int(pair[0]) or pair[1] <= 0):
+            parser.error(f"{option} {pair[0]:g} {pair[1]:g}: expected a whole number of "
+                         f"{what} >= {least} and a number > 0")
+    if args.latent_mixture and args.resume_from is not None:
+        parser.error("--latent-mixture trains from scratch (a checkpoint's G has no prior)")
+    if args.info_code and (args.resume_from is not None or args.latent_mixture
+                           or args.top_k < 1):
+        parser.error("--info-code trains from scratch, alone (no --resume-from, "
+                     "--latent-mixture or --top-k)")
     if args.resume_from is None:
         trial(args, None)
         return 0

@@ -1,38 +1,27 @@
-"""Train the shipped frog generator (notebook 06's recipe) and write its model card.
+"""Train the shipped frog generator (notebook 08's recipe) and write its model card.
 
-Notebook 06, part A, follows Deep Learning with Python's GAN on CIFAR-10 frogs. On a CPU
-the learner trains a slim copy for minutes and sees coloured blobs; this tool trains the
-same recipe for longer, so that the notebook can show what it reaches:
+The notebook follows Deep Learning with Python's GAN on CIFAR-10 frogs; on a CPU the
+learner trains a slim copy for minutes. This script trains the same recipe for longer, so
+that the notebook can show what it reaches:
 
-- data: the 5,000 frogs of CIFAR-10's *training* split (the 1,000 test frogs are kept
-  out, for the memorisation check), read by ``gan_utils.data.load_images``;
-- networks: ``models.frog_generator`` / ``models.frog_discriminator`` (the book's layers
-  at notebook 06's CPU width for G, 64 filters, as the shipped generator is listed; D at
-  the book's width, 128 filters (``--d-filters``), dropout 0.4. At 64 filters D could not
-  tell G's textures from frogs: after 4,600 steps D(x) and D(G(z)) both sat at 0.5 and
-  the samples were still texture. The wider D made a step about a fifth slower (3.9 to
-  3.2 steps per second on a 2-core AMD EPYC with AVX512-BF16, 2026-12-03);
+- data: the 5,000 frogs of CIFAR-10's training split (the 1,000 test frogs are kept out,
+  for the memorisation check), read by ``gan_utils.data.load_images``;
+- networks: ``models.frog_generator`` (64 filters, as ``pretrained.GENERATORS`` lists it)
+  and ``models.frog_discriminator`` at the book's width (``--d-filters``, default 128: a
+  narrower D could not tell G's textures from frogs);
 - training: ``gan_utils.train.GANTrainer``, non-saturating loss with the book's label
-  noise (``losses.GANLoss(label_noise=0.05)``), Adam(2e-4, beta_1=0.5) as in the notebook,
-  batch 32 (``--batch-size``), z ~ N(0, I) of size 32; callbacks ``train.SampleGrid``
-  (64 samples every 500 steps and at the end of every ``fit_more`` call, so every 100),
-  ``train.WeightAverage`` (``--ema-decay``: the running
-  average of the generator's weights, which is what ships) and ``train.Checkpoint``
-  (every 120 s and at the end of each ``fit_more`` call, i.e. every 100 steps).
+  noise, Adam(2e-4, beta_1=0.5), batch 32, z of size 32; a sample grid, the weight average
+  (what ships) and checkpoints (``gan_utils.recipes.shipping_callbacks``).
 
-The saved generator (float16 weights, ``gan_utils/assets/cifar10_frog_generator.weights.npz``)
-is reloaded as users load it and scored with the course's CIFAR-10 classifier:
-FID against training frogs beside real-vs-real and the untrained generator, the share of
-samples the classifier calls "frog" beside real test frogs, and a nearest-neighbour
-memorisation check (are the samples nearer the training frogs than real test frogs are,
-and nearer the training frogs than the held-out test frogs?). Run from the repository
-root::
+The saved generator (float16 weights) is reloaded as users load it and scored with the
+course's CIFAR-10 classifier: FID beside real-vs-real and the untrained generator, the
+share of samples read as "frog", and a nearest-neighbour memorisation check. Run from the
+repository root::
 
     python scripts/assets/train_frog_generator.py --max-minutes 60
 
-Checkpoints go to ``--work-dir``/cifar10_frog, so a rerun resumes; one that has already
-reached ``--steps`` trains nothing, but exports the restored generator again, scores it
-and rewrites the card (``--skip-training`` does only that). A smoke run::
+Checkpoints go to ``--work-dir``/cifar10_frog, so a rerun resumes (``--skip-training``
+only scores and rewrites the card). A smoke run::
 
     python scripts/assets/train_frog_generator.py --steps 20 \
         --eval-samples 200 --work-dir /tmp/frog_smoke --output-dir /tmp/frog_smoke/out

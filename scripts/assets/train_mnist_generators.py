@@ -319,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-training", action="store_true",
                         help="only score the saved generators and rewrite the model cards")
     parser.add_argument("--output-dir", type=Path, default=ASSETS_DIR,
-                        help="where the weights files and model cards go (default: the "
-                             "shipped assets, gan_utils/assets)")
+                        help="where the weights files and model cards go (default: "
+                             f"{ASSETS_DIR.relative_to(ASSETS_DIR.parents[1])}, the shipped "
+                             "assets)")
     parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES,
                         help="generated digits scored for the model card")
     args = parser.parse_args(argv)
