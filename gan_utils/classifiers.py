@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from gan_utils._validate import ASSETS_DIR
+from gan_utils import ASSETS_DIR
 
 MNIST_CLASSIFIER_PATH = ASSETS_DIR / "mnist_classifier.weights.npz"
 #: Name of the classifier layer whose output is the feature vector for FID and KID.

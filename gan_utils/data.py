@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils import ASSETS_DIR
+from gan_utils._validate import positive_int
 
 if TYPE_CHECKING:
     import tensorflow as tf

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_utils import models
-from gan_utils._validate import ASSETS_DIR
+from gan_utils import ASSETS_DIR, models
 
 #: The generators shipped in gan_utils/assets, by name: (builder, its arguments).
 GENERATORS = {

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gan_utils import classifiers, conv, data, metrics, models, pretrained, toy
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils import ASSETS_DIR, classifiers, conv, data, metrics, models, pretrained, toy
+from gan_utils._validate import positive_int
 
 
 def test_integers_pass_and_come_back_as_python_ints():

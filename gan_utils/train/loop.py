@@ -1,23 +1,18 @@
 """The training loop: a generator against a discriminator, step after step, with callbacks.
 
-The step itself lives in :mod:`gan_utils.train.step`, on one screen: the alternating
-step notebook 04 writes out by hand (``update="alternating"``) or the TensorFlow DCGAN
-tutorial's one-pass step (``update="simultaneous"``), which notebook 05 compares. The
-loop around it does four things and no more:
+The step itself lives in :mod:`gan_utils.train.step`: the alternating step written out by
+hand in notebook 05 (``update="alternating"``) or the TensorFlow DCGAN tutorial's one-pass
+step (``update="simultaneous"``). The loop around it:
 
-- it compiles the step (``@tf.function``, optionally XLA with ``jit_compile=True``, and
-  ``steps_per_execution`` steps per call), under any ``tf.distribute`` strategy (build
-  the models and the trainer inside ``strategy.scope()``), on one machine or on several
-  (``MultiWorkerMirroredStrategy``: the chief writes the files, see :attr:`is_chief`), and
-  mixed precision (bfloat16, or float16 with loss scaling, taken from the models' dtype
+- compiles the step (``@tf.function``, optionally XLA, ``steps_per_execution`` steps per
+  call), under any ``tf.distribute`` strategy and mixed precision (from the models' dtype
   policy);
-- it draws the noise of step ``s`` with stateless random ops seeded by ``(seed, s)``, so
-  a resumed run draws the noise it would have drawn without the interruption;
-- it records a history of both losses and the mean D(x) and D(G(z)), and stops with the
-  step's number when one becomes NaN or infinite (:class:`TrainingDiverged`);
-- it calls its callbacks (:mod:`gan_utils.train.callbacks`): sample grids, the
-  generator's weight average, checkpoints and exact resume, FID, GIF frames, TensorBoard,
-  the progress bar, each at its own cadence.
+- draws the noise of step ``s`` from ``(seed, s)`` (:meth:`GANTrainer.seed_for`), so a
+  resumed run draws what it would have drawn without the interruption;
+- records both losses and the mean D(x) and D(G(z)), and stops with the step's number when
+  one becomes NaN or infinite (:class:`TrainingDiverged`);
+- restores the latest checkpoint before its first step, and calls its callbacks
+  (:mod:`gan_utils.train.callbacks`), each at its own cadence.
 
 ``fit`` trains *until* a total step count, so rerunning a notebook cell after a
 disconnect resumes instead of starting again; ``fit_more`` trains n more steps.
