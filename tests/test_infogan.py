@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_utils import data, models, train
-from gan_utils.train import infogan as code_weights
+from gan_utils.train import infogan
 
 
 def two_code_generator() -> keras.Model:
@@ -43,7 +43,7 @@ def test_the_discriminator_moves_the_code_probabilities_to_the_data_s_shares():
     keras.utils.set_random_seed(0)
     generator = two_code_generator()
     np.testing.assert_allclose(models.code_probabilities(generator), [0.5, 0.5])
-    history = code_weights.fit_code_probabilities(
+    history = infogan.fit_code_probabilities(
         generator, small_discriminator(), real_batches(0.75), rounds=2, steps=1500,
         samples=200, snapshots=3, seed=1, learning_rate=1e-2)   # a new D: a faster rate
     first, second = history
@@ -77,7 +77,7 @@ def test_info_code_loss_and_purity_worked_out_by_hand():
 
     with weights.dtype_policy("float32"):
         generator = models.info_dcgan_mnist_generator(100, 10, (8, 8, 8))
-        term = code_weights.InfoLoss(generator, weight=2.0)
+        term = infogan.InfoLoss(generator, weight=2.0)
         trainer = train.GANTrainer(generator,
                                    models.info_dcgan_mnist_discriminator(10, 0.1, (8, 8)),
                                    extra_loss=term, latent_dim=100)
@@ -88,13 +88,13 @@ def test_info_code_loss_and_purity_worked_out_by_hand():
     sure = np.full((2, 10), -30.0, "float32")
     sure[:, 5] = 30.0   # Q is sure of code 5, which eps_0 = 0 picks
     assert float(term(z, [logit, sure])) == pytest.approx(0.0, abs=1e-6)
-    reading = code_weights.code_purity(np.array([0, 0, 0, 1, 1, 2]),
+    reading = infogan.code_purity(np.array([0, 0, 0, 1, 1, 2]),
                                        np.array([3, 3, 7, 4, 4, 1]), 4)
     assert reading == {"purity": pytest.approx(5 / 6), "digit_of_code": [3, 4, 1, None]}
     with pytest.raises(ValueError, match="same length"):
-        code_weights.code_purity(np.array([0, 1]), np.array([0]), 2)
+        infogan.code_purity(np.array([0, 1]), np.array([0]), 2)
     with pytest.raises(ValueError, match="weight=0"):
-        code_weights.InfoLoss(generator, weight=0)
+        infogan.InfoLoss(generator, weight=0)
     assert isinstance(trainer.discriminator.output, list) and keras.ops.shape(
         trainer.discriminator.output[1])[-1] == 10
     q_before = trainer.discriminator.get_layer("q_code").get_weights()[0].copy()

@@ -68,13 +68,11 @@ def test_bad_arguments_name_themselves(tmp_path, capsys):
 def test_a_recipe_trials_saved_generator_is_measured(tmp_path, monkeypatch, capsys):
     """--generator FILE.keras (try_mnist_recipes.py --save) loads the trial's G, code
     prior and all, and measures that one; a missing file is refused by name."""
-    import info_code
-
-    from gan_utils import weights
+    from gan_utils import models, weights
 
     saved = tmp_path / "trial.keras"
     with weights.dtype_policy("float32"):
-        info_code.code_generator(100, 4, (8, 8, 8)).save(saved)
+        models.info_dcgan_mnist_generator(100, 4, (8, 8, 8)).save(saved)
     measured = []
     monkeypatch.setattr(unclear_digits, "measure",
                         lambda generator, samples, pairs: measured.append(generator) or {})
