@@ -35,6 +35,7 @@ def real_batches(share_of_code_0_images: float, seed: int = 0):
         yield np.where(plus[:, None], 0.5, -0.5).astype("float32") * np.ones((1, 4), "float32")
 
 
+@pytest.mark.slow
 def test_the_discriminator_moves_the_code_probabilities_to_the_data_s_shares():
     """G draws its two kinds of image half and half; the data has 3/4 and 1/4. An optimal D
     gives D / (1 - D) = p_data / p_G = 1.5 and 0.5, so one round should move the

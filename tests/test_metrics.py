@@ -312,6 +312,7 @@ def test_features_same_for_uint8_and_signed_floats(mnist_test):
     np.testing.assert_allclose(from_uint8, from_floats, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_evaluate_generator_prints_scores_beside_references(mnist_test, monkeypatch):
     images, labels = mnist_test
@@ -375,6 +376,7 @@ def test_cifar10_classifier_accuracy_on_held_out_test_images(cifar10_test):
     assert accuracy >= 0.79, accuracy
 
 
+@pytest.mark.slow
 @needs_cifar10
 def test_cifar10_features_tell_photos_from_blur_and_noise(cifar10_test):
     """FID with CIFAR-10 features: near the real-vs-real level for held-out photos, far

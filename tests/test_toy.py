@@ -182,6 +182,7 @@ def test_toy_dataset_batches_points_from_the_target():
 # ----------------------------------------------------------------------------- widget
 
 
+@pytest.mark.slow
 def test_playground_trains_when_its_button_is_clicked():
     playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
     picture_before, status_before = playground.picture.value, playground.status.value
@@ -202,6 +203,7 @@ def test_playground_trains_when_its_button_is_clicked():
         toy.toy_target("3-D: cube")
 
 
+@pytest.mark.slow
 def test_playground_displays_trains_on_click_and_resets_on_a_setting(shell):
     playground = toy.toy_gan_playground(target="1-D: 2 modes", steps=100)
     assert_shows_its_box(shell, playground)
@@ -266,6 +268,7 @@ def train_ring_gan(seed: int, steps: int = RING_STEPS):
     return trainer, ring
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0])
 def test_ring_gan_covers_most_modes_near_the_ring(seed):
     trainer, ring = train_ring_gan(seed)

@@ -121,6 +121,7 @@ def test_step_noise_is_a_function_of_seed_and_step():
     assert not np.allclose(z_d, make_trainer(seed=1).step_noise(3, 8)[0])
 
 
+@pytest.mark.slow
 def test_building_many_trainers_gives_no_retracing_warning(caplog):
     """Each trainer traces once; TensorFlow must not blame that on the learner's code."""
     dataset = toy_dataset(tf)
@@ -214,6 +215,7 @@ def test_checkpoint_restores_everything(tmp_path):
     assert [s for s, _ in second.samples] == [s for s, _ in first.samples]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     """kill -9 in the middle of training; a new trainer continues from the checkpoint."""
     process = subprocess.Popen([sys.executable, str(SCRIPTS), "train_forever", str(tmp_path), "5"],
@@ -262,6 +264,7 @@ def test_nan_stops_training_and_names_the_step(tmp_path):
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-3")  # nor saved
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_on_two_cpu_devices():
     result = subprocess.run([sys.executable, str(SCRIPTS), "mirrored"], capture_output=True,
                             text=True, timeout=300,
@@ -273,6 +276,7 @@ def test_mirrored_strategy_on_two_cpu_devices():
                       "average_ok": True}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("update", ["alternating", "simultaneous"])
 def test_float16_overflow_on_one_replica_skips_the_step_on_both(update):
     """Kaggle's 2 x T4 case: mixed_float16 under MirroredStrategy (two CPU devices here), a
@@ -290,6 +294,7 @@ def test_float16_overflow_on_one_replica_skips_the_step_on_both(update):
     assert report["trained_again"] and report["scales_next"] == report["scales_after"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("policy", "update"), [("mixed_bfloat16", "alternating"),
                                                 ("mixed_float16", "alternating"),
                                                 ("mixed_float16", "simultaneous")])
@@ -384,6 +389,7 @@ def saved_steps(directory, name):
         return samples["steps"].tolist()
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
     """SIGKILL a float16 training run four times, at four kinds of moment, resuming after
     each; it ends bitwise equal to an uninterrupted run of the same 12 steps: weights, Adam
@@ -437,6 +443,7 @@ def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
         np.testing.assert_array_equal(state[key], value, err_msg=key)
 
 
+@pytest.mark.slow
 def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
     """A float16 run (optimizers in a loss-scale wrapper) resumes under bfloat16 with its
     weights and Adam state, and back under float16, where the loss scale starts again at
@@ -544,6 +551,7 @@ def run_workers(directory, total):
     return reports
 
 
+@pytest.mark.slow
 def test_two_workers_save_on_the_chief_and_resume_after_a_worker_is_killed(tmp_path):
     """MultiWorkerMirroredStrategy with two worker processes on 127.0.0.1, as on two machines
     (each its own TF_CONFIG, the same script, one checkpoint_dir they both see).
