@@ -69,7 +69,9 @@ def shipping_callbacks(checkpoint_dir: Path, ema_decay: float, grid: train.Sampl
 def train_within_budget(trainer: train.GANTrainer, dataset, steps: int, max_minutes: float,
                         name: str) -> None:
     """Train to ``steps`` in chunks of 100, printing the losses after each, stopping early
-    after ``max_minutes`` (0: no limit); then save, so that the same command resumes."""
+    after ``max_minutes`` (0: no limit); then save, so that the same command resumes. A run
+    restored from its checkpoint counts its steps so far."""
+    trainer.restore()
     start = time.monotonic()
     while trainer.step < steps:
         if max_minutes and time.monotonic() - start > 60 * max_minutes:
