@@ -13,21 +13,23 @@ description from the setup cell) and, for a failure, the failing cell's error; e
 if any notebook failed.
 
 --jobs N (default: $GAN_CI_NOTEBOOK_JOBS, else 1) runs up to N notebooks at once, each in
-its own process (forked from this one) with its own kernel; they are started longest
-first (by the size of the notebook's source). On two cores this gains little: a quick-mode
-notebook alone already keeps about 1.2-1.4 cores busy (CPU time 62, 71 and 93 s for 01, 04
-and 05 on 2026-12-02, against 54-65 s of wall time on an idle machine), so .ci/run keeps
-one notebook at a time per job and runs two jobs side by side instead.
+its own process (forked from this one) with its own kernel, started longest first (by the
+size of the notebook's source). On two cores one notebook already keeps more than one core
+busy, so .ci/run keeps one notebook at a time per job and runs two jobs side by side.
 
 --executed-dir DIR (default: $GAN_CI_EXECUTED_DIR, else none) keeps every executed
 notebook, with its outputs, as DIR/<name>.ipynb, for a later job that shows them (the
 course website) instead of executing them again. A notebook that failed is kept as
 DIR/failed/<name>.ipynb, so DIR itself only ever holds notebooks that passed.
 
---slow-seconds S (default: $GAN_CI_SLOW_SECONDS, else 300; quick mode runs each notebook
-in under a minute) names, for a notebook that took longer, its three slowest cells (from
-nbclient's timing of each cell) and the last lines of its kernel's own log (which is
-otherwise dropped), so that a stall can be told from work after the run is gone.
+--budget-seconds B (default: $GAN_CI_QUICK_BUDGET, else 150; a notebook's metadata
+``ci.quick_budget_seconds`` overrides it) is a notebook's usual quick-mode time, with room
+for a shared CPU. Past 2 B the run is recorded as it goes: each cell's message times (the
+client's request sent, the kernel's busy, execute_input, reply and idle, the client's done)
+and, once, the kernel's Python stacks (``py-spy dump``: $GAN_CI_PY_SPY or py-spy on PATH)
+and its threads (name, state, kernel wait channel); past 3 B the kernel is killed and the
+notebook fails with that record. Past 2 B, a notebook that passed also prints its record,
+its three slowest cells and the last lines of its kernel's log.
 
 --check-exercises also tries every exercise's stored right and wrong answers, in the same
 run, right after its check cell (.ci/exercise_answers.py): a notebook fails when a right
@@ -44,6 +46,8 @@ import multiprocessing
 import os
 import resource
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -59,7 +63,7 @@ CELL_TIMEOUT = 900  # seconds, as pyproject.toml gives nbval
 # nbclient gives a kernel 60 s to start; on a busy machine (two jobs at a time, trainings
 # beside CI) starting Python with ipykernel has taken longer than that
 STARTUP_TIMEOUT = 300
-SLOW_SECONDS = 300  # a quick-mode notebook takes 10-60 s alone on two cores
+BUDGET_SECONDS = 150  # a quick-mode notebook's usual time, with room for a shared CPU
 
 
 def setup_line(nb) -> str:
@@ -115,23 +119,33 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-class KernelCPU:
-    """The CPU time of this process's children (the kernel), read from /proc once a second
-    while they run: a kernel that outlives its client's shutdown is never reaped by it, and
-    getrusage would miss it. Linux only; elsewhere it reads 0."""
+class BackgroundWatch:
+    """A context manager running ``_watch`` in a thread until the block ends (``_stop``)."""
 
     def __init__(self) -> None:
-        self.seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> KernelCPU:
+    def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+    def _watch(self) -> None:
+        raise NotImplementedError
+
+
+class KernelCPU(BackgroundWatch):
+    """The CPU time of this process's children (the kernel), read from /proc once a second
+    while they run: a kernel that outlives its client's shutdown is never reaped by it, and
+    getrusage would miss it. Linux only; elsewhere it reads 0."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds = 0.0
 
     def _watch(self) -> None:
         ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -150,44 +164,158 @@ class KernelCPU:
                 return
 
 
+class RecordingClient(NotebookClient):
+    """nbclient's client that logs, per code cell, when it sent the request and when it had
+    the whole answer, beside the kernel's own message times (nbclient's record_timing)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cell_log: list[dict] = []
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        entry = {"cell": cell_index, "request_sent": _now()}
+        if cell.cell_type == "code" and cell.source.strip():
+            self.cell_log.append(entry)
+        try:
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        finally:
+            entry["done"] = _now()
+            times = cell.get("metadata", {}).get("execution", {})
+            for key in ("iopub.status.busy", "iopub.execute_input", "shell.execute_reply",
+                        "iopub.status.idle"):
+                if key in times:
+                    entry[key.split(".", 1)[1]] = times[key]
+
+    def kernel_pid(self) -> int | None:
+        """The kernel process's id, once it runs."""
+        km = getattr(self, "km", None)
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Watchdog(BackgroundWatch):
+    """Past 2x ``budget`` seconds, snapshot the kernel (stacks and threads); past 3x, kill it,
+    so that the notebook fails instead of sitting out the cell timeout."""
+
+    def __init__(self, client: RecordingClient, budget: float):
+        super().__init__()
+        self.client, self.budget = client, budget
+        self.snapshots: list[str] = []
+        self.exceeded = False
+
+    def _watch(self) -> None:
+        if self._stop.wait(2 * self.budget):
+            return
+        self.snapshots.append(kernel_snapshot(self.client.kernel_pid()))
+        if self._stop.wait(self.budget):
+            return
+        self.exceeded = True
+        pid = self.client.kernel_pid()
+        self.snapshots.append(kernel_snapshot(pid))
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def kernel_snapshot(pid: int | None) -> str:
+    """The kernel's Python stacks (py-spy dump) and its threads from /proc, as text."""
+    if pid is None:
+        return "no kernel process yet"
+    lines = [f"kernel pid {pid} at {_now()}"]
+    py_spy = os.environ.get("GAN_CI_PY_SPY") or shutil.which("py-spy")
+    if py_spy:
+        try:
+            dump = subprocess.run([py_spy, "dump", "--pid", str(pid)], capture_output=True,
+                                  text=True, timeout=60)
+            lines += (dump.stdout + dump.stderr).strip().splitlines()
+        except (OSError, subprocess.TimeoutExpired) as failure:
+            lines.append(f"py-spy dump failed: {failure}")
+    else:
+        lines.append("py-spy not found (GAN_CI_PY_SPY, PATH): no Python stacks")
+    lines.append("threads (id, name, state, wait channel):")
+    for task in sorted(Path(f"/proc/{pid}/task").glob("*"), key=lambda p: int(p.name)):
+        try:
+            name = (task / "comm").read_text().strip()
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            wchan = (task / "wchan").read_text().strip() if (task / "wchan").exists() else ""
+        except OSError:
+            continue
+        lines.append(f"  {task.name} {name} {state} {wchan}")
+    return "\n".join(lines)
+
+
+def notebook_budget(nb, default: float) -> float:
+    """The notebook's quick-mode budget: its metadata's ci.quick_budget_seconds, else
+    ``default``."""
+    return float(nb.metadata.get("ci", {}).get("quick_budget_seconds", default))
+
+
+def print_record(client: RecordingClient, watchdog: Watchdog) -> None:
+    """The cells' message times and the kernel snapshots, indented."""
+    print("   message times per code cell (client: request_sent, done; kernel: "
+          "status.busy, execute_input, execute_reply, status.idle):", flush=True)
+    for entry in client.cell_log:
+        times = ", ".join(f"{key} {value}" for key, value in entry.items() if key != "cell")
+        print(f"      cell {entry['cell']}: {times}", flush=True)
+    for snapshot in watchdog.snapshots:
+        print("   kernel snapshot:", flush=True)
+        for line in snapshot.splitlines():
+            print(f"      {line[:200]}", flush=True)
+
+
 def execute(path: Path, executed_dir: Path | None = None,
-            slow_seconds: float = SLOW_SECONDS, check_exercises: bool = False) -> bool:
-    """Run one notebook alone in an empty folder; print what happened (and, past
-    ``slow_seconds``, where the time went); True if it passed. ``check_exercises``: try
-    the exercises' stored answers too (see the module's docstring)."""
+            budget: float = BUDGET_SECONDS, check_exercises: bool = False) -> bool:
+    """Run one notebook alone in an empty folder; print what happened (and, past twice
+    its budget, where the time went); True if it passed within three times its budget.
+    ``check_exercises``: try the exercises' stored answers too (see the module's
+    docstring)."""
     folder = Path(tempfile.mkdtemp(prefix="notebook-"))
     copy = folder / path.name
     shutil.copyfile(path, copy)
     nb = nbformat.read(copy, as_version=4)
+    budget = notebook_budget(nb, budget)
     if check_exercises:
         import exercise_answers  # next to this file, on sys.path when run as a script
 
         exercise_answers.inject(nb)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
-                            kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    client = RecordingClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+                             kernel_name="python3",
+                             resources={"metadata": {"path": str(folder)}})
     started = time.monotonic()
     # The kernel process's own output (TensorFlow's and ipykernel's chatter; cell outputs go
     # into the notebook), kept out of the notebook's empty folder
     kernel_log = Path(tempfile.mkdtemp(prefix="kernel-log-")) / "stderr.log"
-    try:
-        with kernel_log.open("w") as log:  # passed on to the kernel's process
-            client.execute(stdout=log, stderr=log)
-        ok, error = True, ""
-    except CellExecutionError as failure:
-        ok, error = False, (f"{failure.ename}: {failure.evalue}" if hasattr(failure, "ename")
-                            else str(failure).strip().splitlines()[-1])
-    except Exception as failure:  # noqa: BLE001 - a dead kernel, a timeout: report, go on
-        tail = kernel_log.read_text(errors="replace").strip().splitlines()[-10:]
-        ok, error = False, "\n".join([f"{type(failure).__name__}: {failure}", *tail])
+    with Watchdog(client, budget) as watchdog:
+        try:
+            with kernel_log.open("w") as log:  # passed on to the kernel's process
+                client.execute(stdout=log, stderr=log)
+            ok, error = True, ""
+        except CellExecutionError as failure:
+            ok, error = False, (f"{failure.ename}: {failure.evalue}"
+                                if hasattr(failure, "ename")
+                                else str(failure).strip().splitlines()[-1])
+        except Exception as failure:  # noqa: BLE001 - a dead kernel, a timeout: report, go on
+            tail = kernel_log.read_text(errors="replace").strip().splitlines()[-10:]
+            ok, error = False, "\n".join([f"{type(failure).__name__}: {failure}", *tail])
     seconds = time.monotonic() - started
+    if watchdog.exceeded:
+        ok, error = False, (f"ran past 3 x its quick-mode budget of {budget:.0f} s: the "
+                            f"kernel was stopped (record below)\n{error}")
     print(f"{'PASSED' if ok else 'FAILED'} {path.name} ({seconds:.0f} s) {setup_line(nb)}",
           flush=True)
     if not ok:
         print(f"   at {failing_cell(nb)}\n   {error.strip()[:800]}", flush=True)
-    if seconds > slow_seconds:
-        print(f"   slow (over {slow_seconds:.0f} s); slowest cells:", flush=True)
+    if seconds > 2 * budget:
+        print(f"   slow (over 2 x {budget:.0f} s); slowest cells:", flush=True)
         for line in slowest_cells(nb):
             print(f"      {line}", flush=True)
+        print_record(client, watchdog)
         print("   the kernel's log ended:", flush=True)
         for line in kernel_log.read_text(errors="replace").strip().splitlines()[-10:]:
             print(f"      {line[:200]}", flush=True)
@@ -202,14 +330,14 @@ def execute(path: Path, executed_dir: Path | None = None,
     return ok
 
 
-def _child(path: Path, executed_dir: Path | None, slow_seconds: float,
-           check_exercises: bool, writer) -> None:
+def _child(path: Path, executed_dir: Path | None, budget: float, check_exercises: bool,
+           writer) -> None:
     """A forked process's work: execute one notebook with its own kernel and event loop,
     and send back (passed, what it printed, its CPU seconds)."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), KernelCPU() as kernel:
         try:
-            ok = execute(path, executed_dir, slow_seconds, check_exercises)
+            ok = execute(path, executed_dir, budget, check_exercises)
         except BaseException as failure:  # noqa: BLE001 - report it as this notebook's failure
             print(f"FAILED {path.name}: {type(failure).__name__}: {failure}")
             ok = False
@@ -221,7 +349,7 @@ def _child(path: Path, executed_dir: Path | None, slow_seconds: float,
 
 
 def run_all(paths: list[Path], executed_dir: Path | None, jobs: int,
-            slow_seconds: float = SLOW_SECONDS,
+            budget: float = BUDGET_SECONDS,
             check_exercises: bool = False) -> dict[str, bool]:
     """Every notebook in a process of its own, forked from this one (nbformat and nbclient
     are imported once, here), up to ``jobs`` at a time; prints each result as it arrives."""
@@ -232,7 +360,7 @@ def run_all(paths: list[Path], executed_dir: Path | None, jobs: int,
         while pending and len(running) < jobs:
             path = pending.pop(0)
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(path, executed_dir, slow_seconds,
+            process = context.Process(target=_child, args=(path, executed_dir, budget,
                                                                 check_exercises, writer))
             process.start()
             writer.close()
@@ -278,10 +406,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--executed-dir", type=Path,
                         default=os.environ.get("GAN_CI_EXECUTED_DIR") or None,
                         help="keep the executed notebooks here (default $GAN_CI_EXECUTED_DIR)")
-    parser.add_argument("--slow-seconds", type=float,
-                        default=float(os.environ.get("GAN_CI_SLOW_SECONDS") or SLOW_SECONDS),
-                        help="past this, name a notebook's slowest cells and its kernel's "
-                             "last log lines (default $GAN_CI_SLOW_SECONDS or 300)")
+    parser.add_argument("--budget-seconds", type=float,
+                        default=float(os.environ.get("GAN_CI_QUICK_BUDGET") or BUDGET_SECONDS),
+                        help="a notebook's usual quick-mode time: past 2x it is recorded, "
+                             "past 3x it fails (default $GAN_CI_QUICK_BUDGET or 150)")
     parser.add_argument("--check-exercises", action="store_true",
                         help="also try each exercise's stored right and wrong answers")
     args = parser.parse_args(argv)
@@ -294,7 +422,7 @@ def main(argv: list[str]) -> int:
 
     print(f"kernel Python: {sys.executable} {sys.version.split()[0]}", flush=True)
     results = run_all(longest_first(args.notebooks), executed_dir, args.jobs,
-                      args.slow_seconds, args.check_exercises)
+                      args.budget_seconds, args.check_exercises)
     failed = sorted(name for name, ok in results.items() if not ok)
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
           + (f": {', '.join(failed)}" if failed else ""))

@@ -4,6 +4,9 @@ a local install of the latest versions.
 
     python3 .ci/platform_job.py colab|kaggle|lowest|latest   # the whole job
     python3 .ci/platform_job.py prepare|notebooks JOB DIR   # its two halves (.ci/run)
+    python3 .ci/platform_job.py refresh colab|kaggle FOLDER # a newer published list
+
+The platforms' published package lists live in .ci/platforms/ (see its README).
 
 Each of the colab, kaggle and lowest jobs (standard library only, so any Python 3 runs it):
 
@@ -35,7 +38,7 @@ notebooks in ``$GAN_CI_EXECUTED_DIR/JOB/`` when ``GAN_CI_EXECUTED_DIR`` is set (
 .ci/execute_notebooks.py). Kernels draw with matplotlib's Agg backend (no figure outputs),
 except in the latest job, whose notebooks .ci/run's site job turns into the course website:
 there they keep the kernel's inline backend and run with ``GAN_UTILS_STATIC_SITE=1`` (each
-widget also shows a picture of itself), as tools/build_site.py executes them. Exit status:
+widget also shows a picture of itself), as scripts/docs/build_site.py executes them. Exit status:
 0 only when every step passed.
 """
 
@@ -51,8 +54,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORMS = ROOT.parent / "shared" / "platforms"
-DATASETS = ROOT.parent / "shared" / "datasets"
+PLATFORMS = ROOT / ".ci" / "platforms"   # the platforms' published package lists
+#: The files of each platform's list, as .ci/platforms/<platform>/ keeps them.
+PLATFORM_FILES = {"colab": ("pip-freeze.txt", "pip-freeze.gpu.txt", "pip-freeze.tpu.txt",
+                            "os-info.txt"),
+                  "kaggle": ("colab-base-pip-freeze.txt", "kaggle_requirements.txt")}
 
 # What the course imports (gan_utils and the notebooks) and what runs its notebooks
 # (a kernel and a notebook client). Their versions come from the platform's constraints.
@@ -293,8 +299,11 @@ def notebooks(job: str, work: Path) -> int:
     env = job_env(version)
     python = work / "venv" / "bin" / "python"
     env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
-    env.update(GAN_UTILS_QUICK="1", GAN_UTILS_DATA=str(DATASETS.resolve()), MPLBACKEND="Agg",
-               TF_CPP_MIN_LOG_LEVEL="2", PYDEVD_DISABLE_FILE_VALIDATION="1",
+    data = datasets_folder()
+    if data is not None:
+        env["GAN_UTILS_DATA"] = str(data)
+    env.update(GAN_UTILS_QUICK="1", MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2",
+               PYDEVD_DISABLE_FILE_VALIDATION="1",
                GAN_UTILS_SOURCE=(work / "source.txt").read_text())
     if job == "latest":  # its executed notebooks build the website (.ci/run's site job):
         del env["MPLBACKEND"]  # the kernel's inline backend, so that figures are outputs,
@@ -315,17 +324,51 @@ def notebooks(job: str, work: Path) -> int:
     return status
 
 
+def datasets_folder() -> Path | None:
+    """The datasets the kernels read: GAN_UTILS_DATA, else ../shared/datasets when it exists,
+    else None (gan_utils.data then downloads through keras.datasets)."""
+    if os.environ.get("GAN_UTILS_DATA"):
+        return Path(os.environ["GAN_UTILS_DATA"]).resolve()
+    shared = ROOT.parent / "shared" / "datasets"
+    return shared.resolve() if shared.is_dir() else None
+
+
+def refresh(platform: str, source: Path) -> int:
+    """Copy a newer published package list of ``platform`` from the folder ``source`` (files
+    named as in PLATFORM_FILES) into .ci/platforms/<platform>/, and print what changed among
+    the packages the course uses. Update that folder's README with the source's commit."""
+    if platform not in PLATFORM_FILES:
+        raise SystemExit(f"refresh {platform}: expected one of {', '.join(PLATFORM_FILES)}")
+    missing = [name for name in PLATFORM_FILES[platform] if not (source / name).is_file()]
+    if missing:
+        raise SystemExit(f"{source}: missing {', '.join(missing)}")
+    target = PLATFORMS / platform
+    for name in PLATFORM_FILES[platform]:
+        file = target / name
+        before = pins(file) if file.is_file() else {}
+        file.write_bytes((source / name).read_bytes())
+        after = pins(file)
+        for package in COURSE_PACKAGES:
+            if before.get(package) != after.get(package):
+                print(f"{platform}/{name}: {package} {before.get(package)} -> "
+                      f"{after.get(package)}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     """``JOB`` (everything), or ``prepare JOB DIR`` then ``notebooks JOB DIR`` (.ci/run builds
-    the next job's environment while the current one runs its notebooks)."""
+    the next job's environment while the current one runs its notebooks), or ``refresh
+    PLATFORM FOLDER`` (a newer published package list)."""
+    if len(argv) == 3 and argv[0] == "refresh":
+        return refresh(argv[1], Path(argv[2]))
     if len(argv) == 1:
         work = Path(tempfile.mkdtemp(prefix=f"gan-ci-{argv[0]}-"))
         return prepare(argv[0], work) or notebooks(argv[0], work)
     if len(argv) == 3 and argv[0] in ("prepare", "notebooks"):
         phase = prepare if argv[0] == "prepare" else notebooks
         return phase(argv[1], Path(argv[2]))
-    raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR "
-                     "(JOB: colab, kaggle, lowest, latest or gpu)")
+    raise SystemExit("usage: platform_job.py JOB | prepare JOB DIR | notebooks JOB DIR | "
+                     "refresh PLATFORM FOLDER (JOB: colab, kaggle, lowest, latest or gpu)")
 
 
 if __name__ == "__main__":

@@ -245,7 +245,7 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
 
-    from gan_utils import data, metrics, runtime
+    from gan_utils import classifiers, data, metrics, runtime
 
     train_images, _ = data.load_images("mnist", split="train")
     test_images, _ = data.load_images("mnist", split="test")
@@ -269,7 +269,7 @@ def main() -> int:
     curves = {"baseline": [], "course": []}
     static = {"quick": args.quick, "machine": info, "baseline_epochs": args.baseline_epochs,
               "fid": {"features": f"gan_utils.metrics MNIST classifier "
-                                  f"({metrics.MNIST_FEATURE_DIM}-d penultimate layer)",
+                                  f"({classifiers.MNIST_FEATURE_DIM}-d penultimate layer)",
                       "real": f"half A of {len(real)} MNIST test images (metrics.fid_against)",
                       "n_fake": n_fake, "fid_of_real_training_images": real_vs_real},
               "target_speedup": 4.0, "precision_policy_available": runtime.mixed_precision_policy()}

@@ -9,9 +9,12 @@ Core modules, by kind, used by every lesson:
 - ``data``     MNIST, Fashion-MNIST and CIFAR-10 from their own file formats or Keras
 - ``conv``     convolution and transposed-convolution arithmetic
 - ``losses``   GAN losses written as the notebooks write them
-- ``models``   the course's generators and discriminators
+- ``models``   the course's generators and discriminators (architectures)
+- ``pretrained`` the shipped generators by name, and a learner's saved generator
 - ``train``    one resumable GAN training engine for every notebook
 - ``metrics``  FID, KID and a classifier score that work offline
+- ``classifiers`` the course's own classifiers, the offline feature extractors
+- ``recipes``  how the shipped MNIST generators are trained and scored
 - ``weights``  weights-only model files, rebuilt from code on any Keras 3
 - ``viz``      image grids, training curves, GIFs, live views
 - ``widgets``  what the interactive cells share: the front-end base, the website's pictures
@@ -25,13 +28,21 @@ Lesson modules, by concept, each holding one lesson's own code (pictures and wid
 
 from __future__ import annotations
 
+import pathlib as _pathlib
+
 __version__ = "0.1.0"
 
+#: The files shipped inside the package: generators, classifiers, model cards, samples.
+ASSETS_DIR = _pathlib.Path(__file__).resolve().parent / "assets"
+
 # The course repository, in one place: badges, the notebooks' setup cell and the
-# README are generated from it (tools/course_notebook.py). A fork overrides the
+# README are generated from it (dev/course_notebook.py). A fork overrides the
 # install source with the GAN_UTILS_SOURCE environment variable.
 COURSE_REPOSITORY = "open-gan-course/gan-course"
 COURSE_BRANCH = "main"
+_OWNER, _NAME = COURSE_REPOSITORY.split("/")
+#: Where GitHub Pages serves the course website (.github/workflows/ci.yml deploys it).
+COURSE_SITE = f"https://{_OWNER}.github.io/{_NAME}/"
 
 
 # The oldest version of each dependency the course is tested with: the same floors as

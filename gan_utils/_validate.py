@@ -8,12 +8,7 @@ names the argument and what was expected.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-
-#: The files shipped inside the package: generators, classifiers, model cards, samples.
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
 
 def positive_int(name: str, value, minimum: int = 1) -> int:

@@ -2,8 +2,9 @@
 
 Where the images come from, in this order:
 
-1. a data folder, given as ``data_dir=`` or in the ``GAN_UTILS_DATA`` environment variable,
-   holding the datasets' own published files (read here with NumPy, never unpickled):
+1. a data folder, given as ``data_dir=`` or in the ``GAN_UTILS_DATA`` environment variable
+   (else ``../shared/datasets`` beside the course's checkout, when it exists), holding the
+   datasets' own published files (read here with NumPy, never unpickled):
 
    - MNIST / Fashion-MNIST: the four IDX files (``train-images-idx3-ubyte``,
      ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``,
@@ -41,12 +42,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils import ASSETS_DIR
+from gan_utils._validate import positive_int
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
 DATA_ENV = "GAN_UTILS_DATA"
+#: The data folder beside a checkout of the course (``../shared/datasets`` from its root),
+#: used when ``GAN_UTILS_DATA`` is unset.
+CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 DATASETS = ("mnist", "fashion_mnist", "cifar10")
 SPLITS = ("train", "test", "all")
 
@@ -291,8 +296,11 @@ def _data_folder(data_dir: str | os.PathLike | None) -> tuple[Path | None, str]:
     elif os.environ.get(DATA_ENV, "").strip():
         value = os.environ[DATA_ENV].strip()
         folder, origin = Path(value).expanduser(), f"{DATA_ENV}={value}"
+    elif CHECKOUT_DATA.is_dir():
+        folder, origin = CHECKOUT_DATA, f"{CHECKOUT_DATA} (beside the course's checkout)"
     else:
-        return None, f"no data folder (data_dir=None and {DATA_ENV} unset)"
+        return None, (f"no data folder (data_dir=None, {DATA_ENV} unset, and no "
+                      f"{CHECKOUT_DATA})")
     if not folder.is_dir():
         raise ValueError(f"{origin}: {folder} is not a directory; expected the folder holding "
                          f"mnist/, fashion_mnist/ or cifar10/")
@@ -620,7 +628,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
     Read from the dataset's own files when a data folder (``data_dir``,
     ``$GAN_UTILS_DATA``) or an attached Kaggle dataset holds them; otherwise from the
     handful of images shipped with the course (:data:`SAMPLES_FILE`, made by
-    ``tools/make_sample_images.py``), and only when those are too few from
+    ``scripts/assets/make_sample_images.py``), and only when those are too few from
     ``keras.datasets`` (CIFAR-10 is a 170 MB download to show four frogs).
 
     Args:
@@ -653,7 +661,7 @@ def sample_images(name: str, classes: Any, count: int, data_dir: str | os.PathLi
 
 
 # The few images sample_images ships, one uint8 array per "<dataset>_<class name>" (NumPy's
-# .npz, read without pickle), made by tools/make_sample_images.py.
+# .npz, read without pickle), made by scripts/assets/make_sample_images.py.
 SAMPLES_FILE = ASSETS_DIR / "sample_images.npz"
 
 
@@ -669,7 +677,7 @@ def _shipped_samples(name: str, label: int) -> np.ndarray | None:
     if images.dtype != np.uint8 or images.shape[1:] != _IMAGE_SHAPES[name]:
         raise ValueError(f"{SAMPLES_FILE}: {key} holds {images.dtype} {images.shape}, expected "
                          f"uint8 (N, {', '.join(map(str, _IMAGE_SHAPES[name]))}); rebuild it "
-                         "with tools/make_sample_images.py")
+                         "with scripts/assets/make_sample_images.py")
     return images
 
 

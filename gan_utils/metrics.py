@@ -15,10 +15,11 @@ All of these compare *features* of generated images with features of real ones:
 Features come from one function, :func:`features` (``kind="mnist"``, ``"cifar10"`` or
 ``"inception"``), and classes from one, :func:`classify` (probabilities, or labels with
 ``labels=True``). The ``"mnist"`` features are those of a small MNIST classifier trained
-by ``tools/train_mnist_classifier.py`` and shipped with the package
+by ``scripts/assets/train_classifier.py --dataset mnist`` and shipped with the package
 (:func:`course_classifier`), so everything works offline. Its FIDs are *MNIST-classifier
 FIDs*: comparable with each other, not with published (InceptionV3) FIDs. For colour
-images, ``tools/train_cifar10_classifier.py`` trains the same small network on CIFAR-10
+images, ``scripts/assets/train_classifier.py --dataset cifar10`` trains the same small network
+on CIFAR-10
 (``kind="cifar10"``): a CIFAR-10-classifier FID, again not comparable with published
 CIFAR-10 FIDs. Where a network is available, ``kind="inception"`` gives the standard
 InceptionV3 features. Each network is loaded once and kept in the module's one cache,
@@ -39,24 +40,18 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils._validate import positive_int
+from gan_utils.classifiers import (
+    COURSE_CLASSIFIERS,
+    FEATURE_LAYER,
+    load_classifier,
+    registry_entry,
+)
 
-MNIST_CLASSIFIER_PATH = ASSETS_DIR / "mnist_classifier.weights.npz"
-#: Name of the classifier layer whose output is the feature vector for FID and KID.
-FEATURE_LAYER = "features"
-#: Name of the classifier's last layer (10 logits, one per digit).
-LOGITS_LAYER = "logits"
-#: Width of the feature vector (the classifier's penultimate, pre-activation dense layer).
-MNIST_FEATURE_DIM = 128
-MNIST_IMAGE_SHAPE = (28, 28, 1)
-CIFAR10_CLASSIFIER_PATH = ASSETS_DIR / "cifar10_classifier.weights.npz"
-CIFAR10_FEATURE_DIM = 128
-CIFAR10_IMAGE_SHAPE = (32, 32, 3)
 INCEPTION_SIZE = 299
 #: How far outside [-1, 1] float images may stray (round-off) before they are refused.
 _RANGE_TOLERANCE = 1e-3
@@ -378,99 +373,6 @@ def plot_class_histogram(counts, class_names: Sequence[str] | None = None, ax=No
 # Feature extractors
 # ---------------------------------------------------------------------------
 
-def build_classifier(feature_dim: int = MNIST_FEATURE_DIM, dropout: float = 0.3,
-                     image_shape: tuple[int, int, int] = MNIST_IMAGE_SHAPE,
-                     name: str = "mnist_classifier"):
-    """The course classifiers' network: images in [-1, 1] -> 10 logits; its layer
-    ``features`` feeds FID/KID.
-
-    3x3 convolutions with batch norm and ReLU: 32 channels at full size (28x28 for
-    MNIST), 2x2 max pooling, 64-64 at half size, max pooling, 128 at a quarter; global
-    average pooling; then the ``features`` dense layer (pre-activation, so its outputs are
-    continuous rather than half zeros) and the logits. The shipped weights files hold
-    only weights: :func:`course_classifier` rebuilds this network and loads them into it.
-    """
-    import keras
-    from keras import layers
-
-    def conv_bn_relu(x, filters: int, name: str):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
-        return layers.ReLU(name=f"{name}_relu")(x)
-
-    inputs = keras.Input(tuple(image_shape), name="image")
-    x = conv_bn_relu(inputs, 32, "block1")
-    x = layers.MaxPooling2D(name="pool1")(x)                 # 14x14
-    x = conv_bn_relu(x, 64, "block2a")
-    x = conv_bn_relu(x, 64, "block2b")
-    x = layers.MaxPooling2D(name="pool2")(x)                 # 7x7
-    x = conv_bn_relu(x, 128, "block3")
-    x = layers.GlobalAveragePooling2D(name="global_pool")(x)
-    features = layers.Dense(feature_dim, name=FEATURE_LAYER)(x)
-    x = layers.ReLU(name="features_relu")(features)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    logits = layers.Dense(10, name=LOGITS_LAYER)(x)
-    return keras.Model(inputs, logits, name=name)
-
-
-#: How a classifier's weights file names its builder (checked when it is loaded).
-CLASSIFIER_BUILDER = "gan_utils.metrics.build_classifier"
-
-
-class _CourseClassifier(NamedTuple):
-    """Where one of the course's classifiers lives, what it reads, and who builds it."""
-
-    path: Path
-    image_shape: tuple[int, int, int]
-    feature_dim: int
-    script: str
-
-
-#: The course's offline classifiers, by dataset name (also the ``features=`` names).
-COURSE_CLASSIFIERS = {
-    "mnist": _CourseClassifier(MNIST_CLASSIFIER_PATH, MNIST_IMAGE_SHAPE, MNIST_FEATURE_DIM,
-                               "tools/train_mnist_classifier.py"),
-    "cifar10": _CourseClassifier(CIFAR10_CLASSIFIER_PATH, CIFAR10_IMAGE_SHAPE,
-                                 CIFAR10_FEATURE_DIM, "tools/train_cifar10_classifier.py"),
-}
-
-
-def _course_classifier_entry(dataset: str) -> _CourseClassifier:
-    """The registry entry of a course classifier, or a ValueError naming the choices."""
-    if dataset not in COURSE_CLASSIFIERS:
-        raise ValueError(f"dataset={dataset!r}: expected one of {sorted(COURSE_CLASSIFIERS)}")
-    return COURSE_CLASSIFIERS[dataset]
-
-
-def classifier_builder_args(dataset: str) -> dict:
-    """The :func:`build_classifier` arguments of the course classifier for ``dataset``;
-    a weights file records them and loading checks them."""
-    entry = _course_classifier_entry(dataset)
-    return {"feature_dim": entry.feature_dim, "image_shape": list(entry.image_shape),
-            "name": f"{dataset}_classifier"}
-
-
-def save_classifier(model, path: str | Path, dataset: str) -> Path:
-    """Write a trained course classifier's weights (no optimizer state) to ``path``
-    (``.weights.npz``), in the format :func:`load_classifier` reads on any Keras 3."""
-    from gan_utils import weights
-
-    return weights.save(model, path, builder=CLASSIFIER_BUILDER,
-                        builder_args=classifier_builder_args(dataset))
-
-
-def load_classifier(path: str | Path, dataset: str = "mnist"):
-    """The course classifier for ``dataset`` rebuilt from code (float32) with the weights in
-    ``path``; a file that does not fit raises ``gan_utils.weights.WeightsFileError``."""
-    from gan_utils import weights
-
-    script = _course_classifier_entry(dataset).script
-    return weights.build_and_load(
-        build_classifier, path, builder=CLASSIFIER_BUILDER,
-        builder_args=classifier_builder_args(dataset),
-        remedy=weights.shipped_file_remedy(f"python {script}"))
-
-
 # ---------------------------------------------------------------------------
 # Features and classes: one way to each, one cache
 # ---------------------------------------------------------------------------
@@ -521,12 +423,13 @@ def course_classifier(dataset: str = "mnist"):
     ``dataset`` is ``"mnist"`` (input (N, 28, 28, 1)) or ``"cifar10"`` (input
     (N, 32, 32, 3)), float32 in [-1, 1]. Output: 10 logits. The layer named
     ``"features"`` (before its ReLU) gives the FID/KID features. Each is trained by a
-    script in ``tools/`` and described by a model card in ``gan_utils/assets/``
+    script in ``scripts/assets/`` and described by a model card in ``gan_utils/assets/``
     (``MNIST_CLASSIFIER.md``, ``CIFAR10_CLASSIFIER.md``); the network is rebuilt by
-    :func:`build_classifier` and only its weights are read from the file, so it loads on
-    any Keras 3. To get features or classes, call :func:`features` or :func:`classify`.
+    :func:`gan_utils.classifiers.build_classifier` and only its weights are read from the
+    file, so it loads on any Keras 3. To get features or classes, call :func:`features` or
+    :func:`classify`.
     """
-    entry = _course_classifier_entry(dataset)
+    entry = registry_entry(dataset)
     return _cached(("network", "classifier", dataset),
                    lambda: load_classifier(entry.path, dataset))
 
@@ -648,7 +551,7 @@ def classify(images, dataset: str = "mnist", *, labels: bool = False,
     ``"mnist"`` (digits 0-9) or ``"cifar10"`` (the ten CIFAR-10 classes); images as for
     :func:`features`.
     """
-    _course_classifier_entry(dataset)  # a ValueError naming dataset= for anything else
+    registry_entry(dataset)  # a ValueError naming dataset= for anything else
     probabilities = _features_and_probabilities(images, dataset, batch_size)[1]
     return probabilities.argmax(axis=1) if labels else probabilities
 

@@ -3,9 +3,7 @@ written out in its notebook."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils._validate import positive_int
 
 # --- DCGAN on MNIST (notebook 05) ---
 # The architecture of notebook 05 (the TensorFlow DCGAN tutorial's, with the DCGAN
@@ -56,7 +54,7 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
     -> act -> ConvT 1, 5x5, stride 2 (28x28) -> tanh. The tanh is its own float32
     layer so that under a mixed precision policy the images come out in float32.
     ``filters`` sets the three widths (256, 128, 64) for capacity trials
-    (tools/try_mnist_recipes.py --g-filters).
+    (research/mnist_recipes/try_mnist_recipes.py --g-filters).
     """
     import keras
 
@@ -130,7 +128,7 @@ def code_prior_class():
             are weights (not trained), so that a trained generator can be given other
             values and they travel in its weights file: the shipped generator's
             probabilities were set after training by a discriminator
-            (``tools/code_weights.py``), its spread below 1 a lower-temperature prior.
+            (``gan_utils/train/infogan.py``), its spread below 1 a lower-temperature prior.
             """
 
             def __init__(self, codes: int, **kwargs):
@@ -250,7 +248,7 @@ def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (
     Conv 64, 5x5, stride 2 (14x14) -> LeakyReLU(0.2) -> Dropout -> Conv 128, 5x5,
     stride 2 (7x7) -> LeakyReLU(0.2) -> Dropout -> Flatten -> Dense(1). Strided
     convolutions replace pooling; the logit is float32 for a numerically safe loss.
-    ``filters`` widens the two convolutions (tools/try_mnist_recipes.py tries (128, 256)).
+    ``filters`` widens the two convolutions (the recipe trials tried (128, 256)).
     """
     import keras
     from keras import layers
@@ -504,7 +502,7 @@ def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
 # 2018): the inner product of a learned label vector with its image features is added
 # to its logit. Both are notebook 05's networks otherwise, the generator's projection
 # at half width so the shipped copy stays small. Below: the shipped
-# pretrained generators (trained by tools/train_pretrained.py) and the notebook-05 lookup.
+# pretrained generators (trained by scripts/assets/) and the notebook-05 lookup.
 
 CGAN_EMBEDDING_DIM = 50  # size of the learned label vector (as in Brownlee's cGAN recipe)
 
@@ -579,201 +577,6 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
     projection = layers.Dot(axes=1, name="label_match")([class_vector, features])
     logit = layers.Add(dtype="float32", name="logit")([unconditional, projection])
     return keras.Model([image, label], logit, name=name)
-
-
-#: The generators shipped in gan_utils/assets, by name: (builder, its arguments).
-PRETRAINED_GENERATORS = {
-    "dcgan_mnist": ("dcgan_mnist_generator", {"latent_dim": 100}),
-    "infogan_mnist": ("info_dcgan_mnist_generator", {"latent_dim": 100, "codes": 20}),
-    "cgan_mnist": ("cgan_mnist_generator", {"latent_dim": 100, "num_classes": 10}),
-    "cifar10_frog": ("frog_generator", {"latent_dim": 32, "filters": 64}),
-}
-#: The builders a saved generator may name (its architecture is rebuilt by one of these).
-GENERATOR_BUILDERS = ("mlp_generator", "dcgan_mnist_generator", "info_dcgan_mnist_generator",
-                      "frog_generator",
-                      "dcgan64_generator", "cgan_mnist_generator")
-#: What notebook 05 writes into its output folder: the weights and how they were trained.
-GENERATOR_WEIGHTS_FILE = "generator.weights.npz"
-GENERATOR_INFO_FILE = "generator.json"
-
-
-def _check_pretrained_name(name: str) -> str:
-    if name not in PRETRAINED_GENERATORS:
-        raise ValueError(f"name={name!r}: no shipped generator of that name; expected one of "
-                         f"{sorted(PRETRAINED_GENERATORS)}")
-    return name
-
-
-def _builder_id(builder_name: str) -> str:
-    """How a weights file names a builder of this module."""
-    return f"{__name__}.{builder_name}"
-
-
-def pretrained_path(name: str):
-    """Where the shipped generator ``name`` lives:
-    gan_utils/assets/<name>_generator.weights.npz (float16 weights, no Keras config)."""
-    return ASSETS_DIR / f"{_check_pretrained_name(name)}_generator.weights.npz"
-
-
-def pretrained_model_card(name: str) -> str:
-    """The model card of a shipped generator (data, steps, FID, the command that built it)."""
-    return (ASSETS_DIR / f"{_check_pretrained_name(name).upper()}_MODEL_CARD.md").read_text()
-
-
-def save_pretrained_generator(generator, name: str, path=None):
-    """Write ``generator``'s weights as the shipped generator ``name`` (float16, half the
-    bytes) to ``path`` (default: :func:`pretrained_path`); ``tools/train_pretrained.py``
-    calls it. Returns the path."""
-    from gan_utils import weights
-
-    builder_name, builder_args = PRETRAINED_GENERATORS[_check_pretrained_name(name)]
-    return weights.save(generator, pretrained_path(name) if path is None else path,
-                        builder=_builder_id(builder_name), builder_args=builder_args,
-                        storage_dtype="float16")
-
-
-def load_pretrained_generator(name: str, path=None):
-    """The shipped generator ``name`` rebuilt from code (float32) with the weights in
-    ``path`` (default: :func:`pretrained_path`); see :func:`pretrained_generator`."""
-    from gan_utils import weights
-
-    builder_name, builder_args = PRETRAINED_GENERATORS[_check_pretrained_name(name)]
-    return weights.build_and_load(
-        globals()[builder_name], pretrained_path(name) if path is None else path,
-        builder=_builder_id(builder_name), builder_args=builder_args,
-        remedy=weights.shipped_file_remedy(rebuild_command(name)))
-
-
-def rebuild_command(name: str) -> str:
-    """The command that rebuilds the shipped generator ``name`` from the data."""
-    if _check_pretrained_name(name) == "cifar10_frog":
-        return "python tools/train_frog_generator.py"
-    return f"python tools/train_pretrained.py --only {name}"
-
-
-def pretrained_generator(name: str):
-    """A shipped, trained generator by name (``PRETRAINED_GENERATORS`` lists them).
-
-    ``"dcgan_mnist"``: the plain DCGAN generator of the DCGAN notebook
-    (:func:`dcgan_mnist_generator`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
-    ``"infogan_mnist"``: the same network behind InfoGAN's code
-    (:func:`info_dcgan_mnist_generator`: z_0 picks one of 20 code values, see
-    :func:`latent_code`), z (N, 100) -> (N, 28, 28, 1) in [-1, 1].
-    ``"cgan_mnist"``: notebook 08's, [z (N, 100), labels (N,) int] -> (N, 28, 28, 1).
-    ``"cifar10_frog"``: notebook 06's frog generator, z (N, 32) -> (N, 32, 32, 3), trained
-    by ``tools/train_frog_generator.py`` on CIFAR-10's 5,000 training frogs.
-    Returned as a float32 Keras model. The file holds only float16 weights (half the
-    bytes): the architecture is built by this module's code, so it loads on any Keras 3,
-    and a file that does not fit raises ``gan_utils.weights.WeightsFileError`` saying
-    what to do. Trained by ``tools/train_pretrained.py`` (the frogs:
-    ``tools/train_frog_generator.py``); :func:`pretrained_model_card`
-    says how and how well.
-    """
-    return load_pretrained_generator(name)
-
-
-def _check_builder(builder_name: str) -> str:
-    if builder_name not in GENERATOR_BUILDERS:
-        raise ValueError(f"builder={builder_name!r}: expected one of {GENERATOR_BUILDERS}")
-    return builder_name
-
-
-def save_generator(generator, folder, builder: str = "dcgan_mnist_generator",
-                   builder_args: dict | None = None, info: dict | None = None):
-    """Save a generator the learner trained, as notebook 05 does: its weights in
-    ``folder/generator.weights.npz`` and ``info`` (how it was trained) in
-    ``folder/generator.json``. Returns the weights file's path.
-
-    ``generator`` must be what ``builder(**builder_args)`` of this module builds (the
-    notebook's own copy of it is); that is checked now, so that :func:`load_generator`
-    can rebuild it later from code, on whatever Keras the runtime has by then.
-    """
-    import json
-
-    from gan_utils import weights
-
-    builder_args = dict(builder_args or {})
-    with weights.float32_policy():
-        reference = globals()[_check_builder(builder)](**builder_args)
-    wanted = {path: tuple(v.shape) for path, v in weights.variable_paths(reference).items()}
-    found = {path: tuple(v.shape) for path, v in weights.variable_paths(generator).items()}
-    if wanted != found:
-        differing = sorted(set(wanted.items()) ^ set(found.items()))[:5]
-        raise ValueError(f"{generator.name} is not the network models.{builder}"
-                         f"(**{builder_args}) builds (differing weights: {differing}); pass "
-                         "the builder and arguments that build it")
-    folder = Path(folder)
-    path = weights.save(generator, folder / GENERATOR_WEIGHTS_FILE,
-                        builder=_builder_id(builder), builder_args=builder_args,
-                        info={"builder": builder})
-    (folder / GENERATOR_INFO_FILE).write_text(json.dumps(info or {}, indent=2))
-    return path
-
-
-def load_generator(folder):
-    """The generator :func:`save_generator` wrote to ``folder``, rebuilt from code in
-    float32, and its training info: ``(generator, info)``.
-
-    Raises ``gan_utils.weights.WeightsFileError`` (missing, broken or foreign file) with
-    what to do: rerun the notebook's training and saving cells.
-    """
-    import json
-
-    from gan_utils import weights
-
-    path = Path(folder) / GENERATOR_WEIGHTS_FILE
-    remedy = ("Rerun notebook 05's training and saving cells to write it again, or delete "
-              f"{path} to use the course's shipped generator.")
-    contents = weights.read(path, remedy)
-    builder = str(contents[0].get("builder", ""))
-    module, _, builder_name = builder.rpartition(".")
-    if module != __name__ or builder_name not in GENERATOR_BUILDERS:
-        weights.fail(path, f"it names the builder {builder!r}, expected one of "
-                           f"{[_builder_id(b) for b in GENERATOR_BUILDERS]}", remedy)
-    builder_args = contents[0].get("builder_args")
-    if not isinstance(builder_args, dict):
-        weights.fail(path, f"its builder arguments are {builder_args!r}, not a mapping", remedy)
-    generator = weights.build_and_load(globals()[builder_name], path, builder=builder,
-                                       builder_args=builder_args, remedy=remedy,
-                                       contents=contents)
-    info_file = Path(folder) / GENERATOR_INFO_FILE
-    info = json.loads(info_file.read_text()) if info_file.exists() else {}
-    return generator, info
-
-
-def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
-    """The generator a learner trained (e.g. in notebook 05), else the shipped one.
-
-    ``folder`` holds ``generator.weights.npz`` and ``generator.json`` as notebook 05 writes
-    them with :func:`save_generator` (relative paths are relative to the working
-    directory, i.e. the notebook). A quick-mode (CI-sized) generator draws noise, so it is
-    ignored, and so is a file that cannot be loaded (the description says why). Returns
-    ``(generator, description)``, the description saying which one it is.
-    """
-    import json
-
-    from gan_utils import weights
-
-    folder = Path(folder)
-    model_file, info_file = folder / GENERATOR_WEIGHTS_FILE, folder / GENERATOR_INFO_FILE
-    if model_file.exists() and info_file.exists():
-        info = json.loads(info_file.read_text())
-        if not info.get("quick_mode", True):
-            try:
-                generator, info = load_generator(folder)
-            except weights.WeightsFileError as error:
-                reason = str(error)
-            else:
-                return generator, (f"your generator from {model_file} ({info.get('steps')} "
-                                   f"steps, FID {info.get('fid', float('nan')):.1f})")
-        else:
-            reason = f"{model_file} is from a quick (CI) run, so it is ignored"
-    elif (folder / "generator.keras").exists():
-        reason = (f"{folder / 'generator.keras'} is in the old .keras format, which another "
-                  "Keras version may not read; rerun notebook 05's saving cell")
-    else:
-        reason = f"no trained generator in {folder}"
-    return pretrained_generator(name), f"the course's pretrained {name!r} ({reason})"
 
 
 # --- end Conditional DCGAN (notebook 08) ---

@@ -4,7 +4,7 @@ Every notebook calls these from its setup and parameters cells:
 
 - :func:`environment` tells Colab, Kaggle and a local Jupyter apart;
 - :func:`accelerator` names the TPU, GPU or CPU (and whether the CPU has bfloat16);
-- :func:`quick_mode` / :func:`pick` shrink the sizes for CI (``GAN_UTILS_QUICK=1``);
+- :func:`quick_mode` / :func:`full_or_quick` shrink the sizes for CI (``GAN_UTILS_QUICK=1``);
 - :func:`seed_everything` makes a run repeatable;
 - :func:`distribution_strategy` and :func:`mixed_precision_policy` choose the GPU paths,
   which on a CPU degrade to the default strategy and (where it pays) bfloat16;
@@ -76,8 +76,8 @@ def quick_mode() -> bool:
     raise ValueError(f"{QUICK_ENV}={value!r}: expected 1 (quick, CI-sized) or 0 (full size)")
 
 
-def pick(full: T, quick: T) -> T:
-    """Return ``quick`` in quick mode and ``full`` otherwise (for parameters cells)."""
+def full_or_quick(full: T, quick: T) -> T:
+    """Return ``full`` at full size and ``quick`` in quick mode (for parameters cells)."""
     return quick if quick_mode() else full
 
 

@@ -65,7 +65,8 @@ def _keras_version() -> str:
     return keras.__version__
 
 
-def fail(path, problem: str, remedy: str, error: type[WeightsFileError] = WeightsFileError):
+def reject_file(path, problem: str, remedy: str,
+                error: type[WeightsFileError] = WeightsFileError):
     """Raise one clear error: the file, the Keras version, the problem, the remedy."""
     raise error(f"cannot load {path} with Keras {_keras_version()}: {problem}. {remedy}") \
         from None
@@ -147,34 +148,34 @@ def read(path, remedy: str) -> tuple[dict, dict[str, np.ndarray]]:
     """
     path = Path(path)
     if not path.is_file():
-        fail(path, "the file does not exist", remedy, MissingWeightsFile)
+        reject_file(path, "the file does not exist", remedy, MissingWeightsFile)
     with open(path, "rb") as handle:
         start = handle.read(6)
     if not start.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY")):
-        fail(path, f"it is not an .npz archive (it starts with {start!r}, an .npz with "
+        reject_file(path, f"it is not an .npz archive (it starts with {start!r}, an .npz with "
                    "b'PK\\x03\\x04')", remedy)
     try:
         archive = np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        fail(path, f"it is not a readable .npz archive (truncated or corrupted? "
+        reject_file(path, f"it is not a readable .npz archive (truncated or corrupted? "
                     f"{type(error).__name__}: {error})", remedy)
     if not hasattr(archive, "files"):  # np.load gave one array (an .npy), not an archive
-        fail(path, "it is a single NumPy array, not a course weights file (.npz)", remedy)
+        reject_file(path, "it is a single NumPy array, not a course weights file (.npz)", remedy)
     try:
         with archive:
             arrays = {key: archive[key] for key in archive.files}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
-        fail(path, f"an entry cannot be read ({type(error).__name__}: {error})", remedy)
+        reject_file(path, f"an entry cannot be read ({type(error).__name__}: {error})", remedy)
     if SIGNATURE_KEY not in arrays:
-        fail(path, f"it has no {SIGNATURE_KEY!r} entry, so it is not a course weights file",
+        reject_file(path, f"it has no {SIGNATURE_KEY!r} entry, so it is not a course weights file",
               remedy)
     try:
         description = json.loads(arrays.pop(SIGNATURE_KEY).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
-        fail(path, f"its signature is not valid JSON ({error})", remedy)
+        reject_file(path, f"its signature is not valid JSON ({error})", remedy)
     if not isinstance(description, dict) or description.get("format") != FORMAT:
         found = description.get("format") if isinstance(description, dict) else description
-        fail(path, f"its format is {found!r}, this gan_utils reads {FORMAT!r} (a newer "
+        reject_file(path, f"its format is {found!r}, this gan_utils reads {FORMAT!r} (a newer "
                     "gan_utils wrote it? upgrade gan_utils)", remedy)
     return description, arrays
 
@@ -240,7 +241,7 @@ def _check_and_assign(model, path, description: dict, arrays: dict[str, np.ndarr
                 problems.append(f"{name} is stored as {value.dtype}, expected one of "
                                 f"{STORAGE_DTYPES}")
     if problems:
-        fail(path, _summary(problems), remedy)
+        reject_file(path, _summary(problems), remedy)
     for name, variable in variables.items():
         variable.assign(stored[name].astype(variable.dtype))
 
@@ -279,6 +280,6 @@ def build_and_load(build: Callable, path, *, builder: str, builder_args: dict,
         with float32_policy():
             model = build(**builder_args)
     except (TypeError, ValueError) as error:
-        fail(path, f"{builder}(**{builder_args}) cannot be built ({error})", remedy)
+        reject_file(path, f"{builder}(**{builder_args}) cannot be built ({error})", remedy)
     _check_and_assign(model, path, description, arrays, builder, builder_args, remedy)
     return model

@@ -19,7 +19,7 @@ import io
 import os
 import re
 
-# Set to 1 only by tools/build_site.py, which executes the notebooks for the course
+# Set to 1 only by scripts/docs/build_site.py, which executes the notebooks for the course
 # website: a static page cannot run a widget, so each front end then also shows a
 # picture (or a short animation) of what its controls do. A learner never sets it.
 STATIC_SITE_ENV = "GAN_UTILS_STATIC_SITE"

@@ -29,9 +29,73 @@ def training_state(trainer) -> dict:
     both optimizers (the loss-scale wrapper's step counter and scale, and Adam's slots)."""
     return {f"{name}/{i}/{v.path}": np.asarray(v) for name, variables in (
         ("G", trainer.generator.weights), ("D", trainer.discriminator.weights),
-        ("ema", trainer.ema_generator.weights),
+        ("ema", trainer.averaged_generator.weights),
         ("g_opt", trainer.g_optimizer.variables), ("d_opt", trainer.d_optimizer.variables))
         for i, v in enumerate(variables)}
+
+
+def kill_at(wanted: str, checkpoint_dir: str) -> list:
+    """Install a fault from the test's side: SIGKILL this process the n-th time it passes a
+    point, ``wanted`` = "<point>:<n>" (empty: none). Returns callbacks for ``fit``.
+
+    - "step": after a call of the compiled steps, before any callback saw it (a callback);
+    - "side_file": a side file written to its temporary name, not yet renamed;
+    - "checkpoint": the checkpoint's files written, the ``checkpoint`` file not yet naming
+      it the latest (TensorFlow's write callback);
+    - "checkpoint_data": inside TensorFlow's write, the data shard in ``ckpt-N_temp/``, its
+      merge into ``ckpt-N.index`` / ``.data`` not run.
+    """
+    import os
+
+    import tensorflow as tf
+
+    from gan_utils import train
+
+    if not wanted:
+        return []
+    point, count = wanted.split(":")
+    calls = []
+
+    def passed() -> None:
+        calls.append(1)
+        if len(calls) == int(count):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    if point == "step":
+        class KillAfterSteps(train.Callback):
+            order = -50   # before the other callbacks (the progress bar's -100 aside)
+
+            def on_step_end(self, step, logs):
+                passed()
+        return [KillAfterSteps()]
+    if point == "side_file":
+        replace = os.replace
+
+        def killing_replace(source, target, *args, **kwargs):
+            if str(target).startswith(checkpoint_dir):
+                passed()
+            return replace(source, target, *args, **kwargs)
+        os.replace = killing_replace
+    elif point == "checkpoint":
+        save = tf.train.CheckpointManager.save
+
+        def killing_save(self, *args, **kwargs):
+            kwargs["options"] = tf.train.CheckpointOptions(
+                experimental_write_callbacks=[lambda _path: passed()])
+            return save(self, *args, **kwargs)
+        tf.train.CheckpointManager.save = killing_save
+    elif point == "checkpoint_data":
+        from tensorflow.python.checkpoint import functional_saver
+
+        merge = functional_saver.gen_io_ops.merge_v2_checkpoints
+
+        def killed_before_merge(*args, **kwargs):
+            passed()
+            return merge(*args, **kwargs)
+        functional_saver.gen_io_ops.merge_v2_checkpoints = killed_before_merge
+    else:
+        raise ValueError(f"kill point {point!r}")
+    return []
 
 
 def train_forever(checkpoint_dir: str, seed: str) -> None:
@@ -56,30 +120,17 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
 
     float16 with a loss scale that doubles every 2 finite steps (so it moves), a weight
     average, label noise and a shuffled dataset: every piece of state a resume must restore
-    is in play. GAN_UTILS_TEST_KILL_AT="<point>:<n>" SIGKILLs the process the n-th time it
-    passes a point: "step", "side_file" and "checkpoint" are gan_utils.train.callbacks.kill_hook's;
-    "checkpoint_data" is this script's, inside TensorFlow's checkpoint write (the data shard
-    is written to ``ckpt-N_temp/``, its merge into ``ckpt-N.index`` / ``.data`` has not run).
+    is in play. KILL_AT="<point>:<n>" SIGKILLs the process the n-th time it passes a point
+    (:func:`kill_at`).
     """
     import os
 
     import keras
     import tensorflow as tf
-    from tensorflow.python.checkpoint import functional_saver
 
     from gan_utils import losses, train
 
-    wanted = os.environ.get("GAN_UTILS_TEST_KILL_AT", "")
-    if wanted.startswith("checkpoint_data:"):
-        merge, calls = functional_saver.gen_io_ops.merge_v2_checkpoints, []
-
-        def killed_before_merge(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == int(wanted.split(":")[1]):
-                os.kill(os.getpid(), signal.SIGKILL)
-            return merge(*args, **kwargs)
-
-        functional_saver.gen_io_ops.merge_v2_checkpoints = killed_before_merge
+    faults = kill_at(os.environ.get("KILL_AT", ""), checkpoint_dir)
 
     tf.config.experimental.enable_op_determinism()
     keras.mixed_precision.set_global_policy(policy)
@@ -90,11 +141,12 @@ def resumable_run(checkpoint_dir: str, total: str, policy: str = "mixed_float16"
         optimizers = [keras.optimizers.LossScaleOptimizer(o, dynamic_growth_steps=2)
                       for o in optimizers]
     trainer = train.GANTrainer(
-        G, D, latent_dim=4, optimizers=optimizers, loss=losses.GANLoss(label_noise=0.05),
+        G, D, latent_dim=4, g_optimizer=optimizers[0], d_optimizer=optimizers[1],
+        loss=losses.GANLoss(label_noise=0.05),
         callbacks=[train.SampleGrid(every=5, num_samples=6), train.WeightAverage(0.9),
                    train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
-    trainer.fit(dataset, steps=int(total), progress=False)
+    trainer.fit(dataset, steps=int(total), progress=False, callbacks=faults)
     state = training_state(trainer)
     np.savez(f"{checkpoint_dir}/final.npz", **state)
     history = {k: v for k, v in trainer.history.items() if k != "seconds"}
@@ -140,7 +192,7 @@ def mirrored(_unused: str = "") -> None:
                        for v in G.trainable_variables + D.trainable_variables)
     changed = any(not np.allclose(b, v.numpy()) for b, v in zip(before, G.trainable_variables))
     # the weight average: one value on both replicas, finite, apart from start and end
-    average, now = trainer.ema_generator.trainable_variables[0], G.trainable_variables[0]
+    average, now = trainer.averaged_generator.trainable_variables[0], G.trainable_variables[0]
     copies = [c.numpy() for c in average.value.values]
     average_ok = bool(np.array_equal(copies[0], copies[1]) and np.all(np.isfinite(copies[0]))
                    and not np.allclose(copies[0], now.numpy())
@@ -251,7 +303,7 @@ def multi_worker_run(checkpoint_dir: str, total: str) -> None:
     it wrote, and where it left its final state (``final-<task>.npz``, which the test reads).
 
     A weight average and a shuffled dataset, as in ``resumable_run``; float32, with op
-    determinism. GAN_UTILS_TEST_KILL_AT="step:<n>" SIGKILLs this worker after its n-th step.
+    determinism. KILL_AT="step:<n>" SIGKILLs this worker after its n-th step (:func:`kill_at`).
     """
     import os
 
@@ -271,8 +323,11 @@ def multi_worker_run(checkpoint_dir: str, total: str) -> None:
             return write(path, *args, **kwargs)
         return counted_write
 
-    train.callbacks.atomic_write_json = counted(train.callbacks.atomic_write_json)
-    train.callbacks.atomic_save_images = counted(train.callbacks.atomic_save_images)
+    for module in (train.checkpoint, train.callbacks):
+        for name in ("atomic_write_json", "atomic_save_images"):
+            if hasattr(module, name):
+                setattr(module, name, counted(getattr(module, name)))
+    faults = kill_at(os.environ.get("KILL_AT", ""), checkpoint_dir)
 
     with strategy.scope():
         keras.utils.set_random_seed(0)
@@ -280,9 +335,10 @@ def multi_worker_run(checkpoint_dir: str, total: str) -> None:
         trainer = train.GANTrainer(G, D, latent_dim=4, callbacks=[
             train.SampleGrid(every=5, num_samples=6), train.WeightAverage(0.9),
             train.Checkpoint(checkpoint_dir, every_seconds=1e-9, verbose=False)])
+    trainer.restore()
     resumed_at = trainer.step
     dataset = toy_dataset(tf).unbatch().shuffle(256, seed=1).batch(32, drop_remainder=True)
-    trainer.fit(dataset, steps=int(total), progress=False)
+    trainer.fit(dataset, steps=int(total), progress=False, callbacks=faults)
     state = training_state(trainer)
     task = strategy.cluster_resolver.task_id
     final = os.path.join(checkpoint_dir, f"final-{task}.npz")

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from gan_utils import lab_session
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab_session  # noqa: E402  (tools/lab_session.py, shared with make_readme_figures)
 
 NOTEBOOK = ROOT / "notebooks" / "09_latent_space_explorer.ipynb"
 LAST_CELL_ID = "2d7f5018"  # the interpolation explorer: the last widget cell
@@ -87,6 +86,7 @@ def _error_outputs(page) -> list[str]:
     return [t for t in texts if "Traceback" in t or "Error" in t]
 
 
+@pytest.mark.browser
 def test_notebook_09_runs_in_jupyterlab_and_slider_updates_digit(jupyter_lab):
     from playwright.sync_api import sync_playwright
 

@@ -3,19 +3,16 @@ what the trainer's constructor takes."""
 
 import inspect
 import os
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import metrics, train
 from gan_utils.train import callbacks as cb
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 DATA_DIR = os.environ.get("GAN_UTILS_DATA", str(Path(__file__).resolve().parents[2]
                                                  / "shared" / "datasets"))
@@ -59,9 +56,10 @@ def image_trainer(callbacks=()):
 
 
 def test_the_constructor_stays_small():
-    """Two networks and at most ten settings; the rest belongs to the loss and callbacks."""
+    """Two networks, their two optimizers and at most ten settings; the rest belongs to the
+    loss and the callbacks."""
     parameters = inspect.signature(train.GANTrainer.__init__).parameters
-    assert len(parameters) - 1 <= 12, list(parameters)   # without self
+    assert len(parameters) - 1 <= 14, list(parameters)   # without self
     assert {"checkpoint_dir", "sample_every", "ema_decay", "label_noise"}.isdisjoint(parameters)
 
 
@@ -99,17 +97,21 @@ def test_sample_grid_and_plain_functions_share_its_cadence():
     assert seen[-1] == -3 and alone.samples == []
 
 
-def test_weight_average_and_grid_survive_a_resume_through_the_checkpoint(tmp_path):
+def test_weight_average_and_grid_survive_a_resume_through_the_checkpoint(tmp_path, capsys):
     def build(seed):
         return toy_trainer([train.SampleGrid(every=5), train.WeightAverage(0.9),
-                            train.Checkpoint(tmp_path, verbose=False)], seed=seed)
+                            train.Checkpoint(tmp_path)], seed=seed)
 
     first = build(0)
     first.fit(toy_dataset(tf), steps=7, progress=False)
+    capsys.readouterr()
     second = build(1)                     # another seed: the checkpoint decides
+    assert second.step == 0 and capsys.readouterr().out == ""   # building reads nothing
+    assert second.restore()
+    assert f"Resumed from {tmp_path}/ckpt-7 at step 7." in capsys.readouterr().out
     assert second.step == 7 and [s for s, _ in second.samples] == [0, 5, 7]
-    for a, b in zip(first.ema_generator.get_weights(), second.ema_generator.get_weights(),
-                    strict=True):
+    for a, b in zip(first.averaged_generator.get_weights(),
+                    second.averaged_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(second.find_callback(train.SampleGrid).noise.numpy(),
                                   first.find_callback(train.SampleGrid).noise.numpy())

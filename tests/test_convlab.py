@@ -20,6 +20,7 @@ from _widget_display import (  # noqa: E402
 
 # ------------------------------------------------------------------- widgets
 
+@pytest.mark.slow
 def test_conv_calculator_answers_slider_moves():
     calc = convlab.conv_calculator(n=5, kernel=3)
     assert calc.result == {"formula": 3, "keras": "3", "agree": True}

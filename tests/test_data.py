@@ -407,12 +407,22 @@ def test_missing_cifar_test_batch(tmp_path, keras_offline):
     assert "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" in message
 
 
-def test_no_folder_and_no_network(monkeypatch, keras_offline):
+def test_without_gan_utils_data_the_folder_beside_the_checkout_is_read(monkeypatch, tmp_path):
+    expected = make_idx_dataset(tmp_path / "mnist")
     monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "CHECKOUT_DATA", tmp_path)
+    images, labels = data.load_images("mnist", "test")
+    np.testing.assert_array_equal(images[..., 0], expected["test"][0])
+    np.testing.assert_array_equal(labels, expected["test"][1])
+
+
+def test_no_folder_and_no_network(monkeypatch, keras_offline, tmp_path):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "CHECKOUT_DATA", tmp_path / "no_checkout_data")
     with pytest.raises(data.DatasetNotFoundError) as caught:
         data.load_images("fashion_mnist")
     message = str(caught.value)
-    assert "no data folder (data_dir=None and GAN_UTILS_DATA unset)" in message
+    assert "no data folder (data_dir=None, GAN_UTILS_DATA unset, and no " in message
     assert "<data folder>/fashion_mnist/" in message
     url = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz"
     assert url in message
@@ -589,6 +599,7 @@ def kaggle_input(monkeypatch, tmp_path):
     root.mkdir(parents=True)
     monkeypatch.setattr(data, "KAGGLE_INPUT", root)
     monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "CHECKOUT_DATA", tmp_path / "no_checkout_data")
     return root
 
 
@@ -683,6 +694,7 @@ def test_shipped_frogs_are_the_first_test_frogs_of_the_data_folder():
 def test_sample_images_without_data_use_the_shipped_ones(monkeypatch, tmp_path, keras_offline,
                                                          capsys):
     monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "CHECKOUT_DATA", tmp_path / "no_checkout_data")
     monkeypatch.setattr(data, "KAGGLE_INPUT", tmp_path / "no_kaggle")
     frogs = data.sample_images("cifar10", "Frog", 3)
     assert frogs.shape == (3, 32, 32, 3) and keras_offline == []   # nothing downloaded

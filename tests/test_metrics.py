@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from gan_utils import metrics
+from gan_utils import classifiers, metrics
 
 DATA_DIR = os.environ.get("GAN_UTILS_DATA", str(Path(__file__).resolve().parents[2]
                                                  / "shared" / "datasets"))
@@ -238,7 +238,7 @@ def test_classifier_score_and_histogram_bad_input():
 ])
 def test_classifier_input_bad_images(images, message):
     with pytest.raises(ValueError, match=message):
-        metrics.to_signed_images(images, "images", metrics.MNIST_IMAGE_SHAPE)
+        metrics.to_signed_images(images, "images", classifiers.MNIST_IMAGE_SHAPE)
 
 
 def test_to_signed_images_maps_uint8_and_keeps_floats():
@@ -251,24 +251,25 @@ def test_to_signed_images_maps_uint8_and_keeps_floats():
 # --- the course classifier ----------------------------------------------------------
 
 def test_classifier_asset_is_small_and_has_a_feature_layer():
-    assert metrics.MNIST_CLASSIFIER_PATH.name == "mnist_classifier.weights.npz"
-    assert metrics.MNIST_CLASSIFIER_PATH.stat().st_size < 1_000_000
+    assert classifiers.MNIST_CLASSIFIER_PATH.name == "mnist_classifier.weights.npz"
+    assert classifiers.MNIST_CLASSIFIER_PATH.stat().st_size < 1_000_000
     model = metrics.course_classifier("mnist")
-    assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.MNIST_FEATURE_DIM
+    features = model.get_layer(classifiers.FEATURE_LAYER).output
+    assert features.shape[-1] == classifiers.MNIST_FEATURE_DIM
     assert model.output.shape[-1] == 10
 
 
-@pytest.mark.parametrize("dataset", sorted(metrics.COURSE_CLASSIFIERS))
+@pytest.mark.parametrize("dataset", sorted(classifiers.COURSE_CLASSIFIERS))
 def test_classifier_files_match_the_network_the_code_builds(dataset):
     """The shipped files hold float32 weights only; their signature names
     build_classifier, its arguments, and every variable with the shape it builds."""
-    from gan_utils import weights
+    from gan_utils import classifiers, weights
 
-    entry = metrics.COURSE_CLASSIFIERS[dataset]
+    entry = classifiers.COURSE_CLASSIFIERS[dataset]
     description, arrays = weights.read(entry.path, remedy="")
-    args = metrics.classifier_builder_args(dataset)
-    built = metrics.build_classifier(**args)
-    expected = weights.signature(built, metrics.CLASSIFIER_BUILDER, args)
+    args = classifiers.classifier_builder_args(dataset)
+    built = classifiers.build_classifier(**args)
+    expected = weights.signature(built, classifiers.CLASSIFIER_BUILDER, args)
     for key in ("format", "builder", "builder_args", "variables"):
         assert description[key] == expected[key], key
     assert {a.dtype.name for a in arrays.values()} == {"float32"}
@@ -276,19 +277,19 @@ def test_classifier_files_match_the_network_the_code_builds(dataset):
 
 
 def test_classifier_round_trip_and_a_file_of_the_other_dataset(tmp_path):
-    from gan_utils import weights
+    from gan_utils import classifiers, weights
 
-    model = metrics.load_classifier(metrics.MNIST_CLASSIFIER_PATH, "mnist")
-    path = metrics.save_classifier(model, tmp_path / "mine.weights.npz", "mnist")
-    again = metrics.load_classifier(path, "mnist")
+    model = classifiers.load_classifier(classifiers.MNIST_CLASSIFIER_PATH, "mnist")
+    path = classifiers.save_classifier(model, tmp_path / "mine.weights.npz", "mnist")
+    again = classifiers.load_classifier(path, "mnist")
     x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
     np.testing.assert_array_equal(np.asarray(again(x)), np.asarray(model(x)))
     with pytest.raises(weights.WeightsFileError) as error:
-        metrics.load_classifier(metrics.MNIST_CLASSIFIER_PATH, "cifar10")
+        classifiers.load_classifier(classifiers.MNIST_CLASSIFIER_PATH, "cifar10")
     message = str(error.value)
     assert "'image_shape': [28, 28, 1]" in message and "'image_shape': [32, 32, 3]" in message
     assert "block1_conv/kernel: file has shape (3, 3, 1, 32), the model (3, 3, 3, 32)" in message
-    assert message.endswith("python tools/train_cifar10_classifier.py")
+    assert message.endswith("python scripts/assets/train_classifier.py --dataset cifar10")
 
 
 @needs_mnist
@@ -307,10 +308,11 @@ def test_features_same_for_uint8_and_signed_floats(mnist_test):
     images = mnist_test[0][:64]
     from_uint8 = metrics.features(images, "mnist")
     from_floats = metrics.features(images.astype(np.float32)[..., 0] / 127.5 - 1.0)
-    assert from_uint8.shape == (64, metrics.MNIST_FEATURE_DIM)
+    assert from_uint8.shape == (64, classifiers.MNIST_FEATURE_DIM)
     np.testing.assert_allclose(from_uint8, from_floats, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_evaluate_generator_prints_scores_beside_references(mnist_test, monkeypatch):
     images, labels = mnist_test
@@ -354,10 +356,11 @@ def test_evaluate_generator_prints_scores_beside_references(mnist_test, monkeypa
 
 
 def test_cifar10_classifier_asset_is_small_and_has_a_feature_layer():
-    assert metrics.CIFAR10_CLASSIFIER_PATH.stat().st_size < 1_000_000
+    assert classifiers.CIFAR10_CLASSIFIER_PATH.stat().st_size < 1_000_000
     model = metrics.course_classifier("cifar10")
-    assert model.input.shape[1:] == metrics.CIFAR10_IMAGE_SHAPE
-    assert model.get_layer(metrics.FEATURE_LAYER).output.shape[-1] == metrics.CIFAR10_FEATURE_DIM
+    assert model.input.shape[1:] == classifiers.CIFAR10_IMAGE_SHAPE
+    features = model.get_layer(classifiers.FEATURE_LAYER).output
+    assert features.shape[-1] == classifiers.CIFAR10_FEATURE_DIM
     assert model.output.shape[-1] == 10
 
 
@@ -373,13 +376,14 @@ def test_cifar10_classifier_accuracy_on_held_out_test_images(cifar10_test):
     assert accuracy >= 0.79, accuracy
 
 
+@pytest.mark.slow
 @needs_cifar10
 def test_cifar10_features_tell_photos_from_blur_and_noise(cifar10_test):
     """FID with CIFAR-10 features: near the real-vs-real level for held-out photos, far
     above it for blurred photos, and higher still for noise."""
     images, _ = cifar10_test
     real, held_out = images[:2000], images[2000:3000]
-    assert metrics.features(held_out[:8], "cifar10").shape == (8, metrics.CIFAR10_FEATURE_DIM)
+    assert metrics.features(held_out[:8], "cifar10").shape == (8, classifiers.CIFAR10_FEATURE_DIM)
     photos = metrics.evaluate_generator(held_out, real, features="cifar10", kid_subsets=10,
                                         kid_subset_size=200)
     blurred = held_out.reshape(-1, 16, 2, 16, 2, 3).mean(axis=(2, 4)).repeat(2, 1).repeat(2, 2)
@@ -447,7 +451,7 @@ def test_inception_features_resize_gray_to_rgb_299(monkeypatch):
 def test_features_and_classify_are_the_one_way_and_agree_with_the_classifier():
     images = np.random.default_rng(0).integers(0, 256, (6, 28, 28), dtype=np.uint8)
     found = metrics.features(images)
-    assert found.shape == (6, metrics.MNIST_FEATURE_DIM) and found.dtype == np.float32
+    assert found.shape == (6, classifiers.MNIST_FEATURE_DIM) and found.dtype == np.float32
     probabilities = metrics.classify(images, batch_size=4)   # two calls of the network
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(metrics.classify(images, labels=True),

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_utils import models, weights
+from gan_utils import models, pretrained, weights
 
 # The MLP GAN (notebook 04)
 
@@ -311,8 +311,8 @@ def test_info_generator_keeps_its_code_through_keras_and_weights_files(tmp_path)
     assert again.get_layer("code_prior").codes == 4
     np.testing.assert_allclose(again(z, training=False), G(z, training=False), atol=1e-6)
     args = {"latent_dim": 12, "codes": 4, "filters": [8, 8, 8]}
-    models.save_generator(G, tmp_path / "run", "info_dcgan_mnist_generator", args)
-    loaded, _ = models.load_generator(tmp_path / "run")
+    pretrained.save_generator(G, tmp_path / "run", "info_dcgan_mnist_generator", args)
+    loaded, _ = pretrained.load_generator(tmp_path / "run")
     np.testing.assert_allclose(loaded(z, training=False), G(z, training=False), atol=1e-6)
     np.testing.assert_allclose(models.code_probabilities(loaded), [0.1, 0.2, 0.3, 0.4], atol=1e-6)
     assert float(loaded.get_layer("code_prior").spread) == 0.75

@@ -1,15 +1,14 @@
 """Checks every committed notebook against the course conventions (nbval runs them)."""
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import course_notebook  # noqa: E402
+course_notebook = load_script("dev/course_notebook.py")
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ids = [path.name for path in NOTEBOOKS]
@@ -26,7 +25,7 @@ def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
              and (cell.outputs or cell.execution_count is not None)]
-    assert not dirty, f"{path.name}: cells {dirty} carry outputs; run tools/strip_outputs.py"
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; run dev/strip_outputs.py"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -45,7 +44,7 @@ def test_structure_quick_parameters_and_exercises(path):
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
     text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert not any(re.search(r"^\s*!pip", src, re.M) for src in code), "use %pip, not !pip"
-    assert any("runtime.pick(" in src or "quick_mode()" in src for src in code[1:]), \
+    assert any("runtime.full_or_quick(" in src or "quick_mode()" in src for src in code[1:]), \
         "no parameters cell reading quick mode"
     assert re.search(r"^## .*Exercises", text, re.M), "no Exercises section"
     assert "## What you will learn" in text

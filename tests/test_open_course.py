@@ -20,11 +20,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
+
+from gan_utils import lab_session
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab_session  # noqa: E402  (tools/lab_session.py)
-import open_course  # noqa: E402  (tools/open_course.py)
+open_course = load_script("dev/open_course.py")
 
 TOKEN = "course-readme-command"
 ROOT_REFUSAL = "Running as root is not recommended"
@@ -59,11 +60,12 @@ def test_lab_command_adds_allow_root_only_for_root():
 
 
 def test_readme_names_the_launcher_and_the_supported_pythons():
-    assert _open_step(readme_commands())[1:] == ["tools/open_course.py"]
+    assert _open_step(readme_commands())[1:] == ["dev/open_course.py"]
     readme = (ROOT / "README.md").read_text()
     assert "Python 3.10 to 3.13" in readme
 
 
+@pytest.mark.slow
 def test_readme_command_serves_the_notebooks(tmp_path):
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
     port = lab_session.free_port()
@@ -86,6 +88,7 @@ def test_readme_command_serves_the_notebooks(tmp_path):
         assert "--allow-root" in log.read_text()
 
 
+@pytest.mark.slow
 def test_plain_jupyter_lab_still_refuses_root(tmp_path):
     """Why the README runs the launcher: as root, ``jupyter lab notebooks/`` stops."""
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")

@@ -17,8 +17,9 @@ import os
 
 import numpy as np
 import pytest
+from _scripts import load_script
 
-from gan_utils import data, latent, models
+from gan_utils import data, latent, models, pretrained, train
 
 LATENT_DIM = 100
 #: The frog generator's FID (500 samples against half of the 1,000 test frogs) must be
@@ -28,12 +29,12 @@ FROG_FID_SHARE = 0.25   # measured 2.8 against 48 for both (Keras 3.15.1, TF 2.2
 
 @pytest.fixture(scope="module")
 def dcgan():
-    return models.pretrained_generator("dcgan_mnist")
+    return pretrained.generator("dcgan_mnist")
 
 
 @pytest.fixture(scope="module")
 def cgan():
-    return models.pretrained_generator("cgan_mnist")
+    return pretrained.generator("cgan_mnist")
 
 
 def _latents(n: int, seed: int = 0) -> np.ndarray:
@@ -61,13 +62,14 @@ def test_cgan_loads_by_name_and_takes_labels(cgan):
 
 @pytest.mark.skipif(not os.environ.get(data.DATA_ENV),
                     reason="needs CIFAR-10's test frogs from a data folder (no download)")
+@pytest.mark.slow
 def test_frog_generator_loads_by_name_and_draws_far_nearer_frogs_than_untrained():
     """The shipped frog generator has the documented shapes, and the course's CIFAR-10
     features put its samples far nearer real test frogs (which it never saw) than the
     same network untrained, and than uniform noise."""
-    from gan_utils import metrics
+    from gan_utils import metrics, pretrained
 
-    frog_generator = models.pretrained_generator("cifar10_frog")
+    frog_generator = pretrained.generator("cifar10_frog")
     z = np.random.default_rng(0).standard_normal((500, 32)).astype(np.float32)
     fakes = np.asarray(frog_generator(z, training=False))
     assert frog_generator.inputs[0].shape[1:] == (32,)
@@ -82,9 +84,9 @@ def test_frog_generator_loads_by_name_and_draws_far_nearer_frogs_than_untrained(
 
 
 def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    _, arrays = weights.read(models.pretrained_path("dcgan_mnist"), remedy="")
+    _, arrays = weights.read(pretrained.file_path("dcgan_mnist"), remedy="")
     stored = {key.split("/", 1)[1]: value for key, value in arrays.items()}
     assert stored["project/kernel"].dtype == np.float16
     loaded = weights.variable_paths(dcgan)
@@ -97,24 +99,24 @@ def test_shipped_float16_weights_load_bitwise_into_float32(dcgan):
 def test_shipped_files_are_weights_only_and_under_15_megabytes_together():
     """Four generators (the plain and the InfoGAN DCGAN, the conditional one, the frogs):
     13.1 MB in float16; the cap keeps a fifth one, or float32 files, from slipping in."""
-    from gan_utils import metrics
+    from gan_utils import classifiers, pretrained
 
-    assets = models.pretrained_path("dcgan_mnist").parent
+    assets = pretrained.file_path("dcgan_mnist").parent
     assert not list(assets.glob("*.keras")), "no Keras-config file is shipped"
-    sizes = {name: models.pretrained_path(name).stat().st_size
-             for name in models.PRETRAINED_GENERATORS}
+    sizes = {name: pretrained.file_path(name).stat().st_size
+             for name in pretrained.GENERATORS}
     assert sum(sizes.values()) < 15_000_000, sizes
     assert {p.name for p in assets.glob("*.weights.npz")} == {
-        *(models.pretrained_path(n).name for n in models.PRETRAINED_GENERATORS),
-        *(c.path.name for c in metrics.COURSE_CLASSIFIERS.values())}
+        *(pretrained.file_path(n).name for n in pretrained.GENERATORS),
+        *(c.path.name for c in classifiers.COURSE_CLASSIFIERS.values())}
 
 
-@pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
+@pytest.mark.parametrize("name", sorted(pretrained.GENERATORS))
 def test_shipped_signature_matches_what_the_code_builds(name):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    builder_name, builder_args = models.PRETRAINED_GENERATORS[name]
-    description, arrays = weights.read(models.pretrained_path(name), remedy="")
+    builder_name, builder_args = pretrained.GENERATORS[name]
+    description, arrays = weights.read(pretrained.file_path(name), remedy="")
     built = getattr(models, builder_name)(**builder_args)
     expected = weights.signature(built, f"gan_utils.models.{builder_name}", builder_args,
                                  storage_dtype="float16")
@@ -127,7 +129,7 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
     """Keras's own loaders are made to fail: the architecture must come from code."""
     import keras
 
-    from gan_utils import metrics
+    from gan_utils import classifiers, pretrained
 
     def refuse(*args, **kwargs):
         raise AssertionError("a Keras config loader was called")
@@ -135,16 +137,16 @@ def test_shipped_models_load_without_any_keras_config(monkeypatch):
     monkeypatch.setattr(keras.models, "load_model", refuse)
     monkeypatch.setattr(keras.saving, "load_model", refuse)
     monkeypatch.setattr(keras.models, "model_from_json", refuse)
-    for name in models.PRETRAINED_GENERATORS:
-        assert models.load_pretrained_generator(name).count_params() > 500_000
-    for dataset in metrics.COURSE_CLASSIFIERS:
-        path = metrics.COURSE_CLASSIFIERS[dataset].path
-        assert metrics.load_classifier(path, dataset).output.shape[-1] == 10
+    for name in pretrained.GENERATORS:
+        assert pretrained.load(name).count_params() > 500_000
+    for dataset in classifiers.COURSE_CLASSIFIERS:
+        path = classifiers.COURSE_CLASSIFIERS[dataset].path
+        assert classifiers.load_classifier(path, dataset).output.shape[-1] == 10
 
 
 #: What the shipped models computed when they were .keras files (Keras 3.15.1, the
-#: old loading path; tools/convert_keras_assets.py shows the weights files give exactly
-#: the same): every 97th pixel of G(z) for two z ~ N(0, 1) (seed 0; the conditional
+#: old loading path; the weights files give exactly the same): every 97th pixel of G(z)
+#: for two z ~ N(0, 1) (seed 0; the conditional
 #: generator asked for a 3 and an 8), and the classifiers' logits for two uniform
 #: [-1, 1] inputs (seed 1). Any Keras 3 must reproduce them up to float round-off.
 REFERENCE_OUTPUTS = {
@@ -185,24 +187,24 @@ REFERENCE_OUTPUTS = {
 
 
 def test_shipped_models_compute_what_the_old_keras_files_computed():
-    from gan_utils import metrics
+    from gan_utils import classifiers, metrics, pretrained
 
     z = np.random.default_rng(0).standard_normal((2, LATENT_DIM)).astype(np.float32)
     images = {
-        "dcgan_mnist": models.pretrained_generator("dcgan_mnist")(z, training=False),
-        "infogan_mnist": models.pretrained_generator("infogan_mnist")(z, training=False),
-        "cgan_mnist": models.pretrained_generator("cgan_mnist")(
+        "dcgan_mnist": pretrained.generator("dcgan_mnist")(z, training=False),
+        "infogan_mnist": pretrained.generator("infogan_mnist")(z, training=False),
+        "cgan_mnist": pretrained.generator("cgan_mnist")(
             [z, np.array([3, 8], np.int32)], training=False),
     }
     for name, image in images.items():
         np.testing.assert_allclose(np.asarray(image).ravel()[::97], REFERENCE_OUTPUTS[name],
                                    atol=1e-4, err_msg=name)
     frog_z = np.random.default_rng(0).standard_normal((2, 32)).astype(np.float32)
-    frogs = models.pretrained_generator("cifar10_frog")(frog_z, training=False)
+    frogs = pretrained.generator("cifar10_frog")(frog_z, training=False)
     np.testing.assert_allclose(np.asarray(frogs).ravel()[::401], REFERENCE_OUTPUTS["cifar10_frog"],
                                atol=1e-4, err_msg="cifar10_frog")
     for dataset in ("mnist", "cifar10"):
-        shape = metrics.COURSE_CLASSIFIERS[dataset].image_shape
+        shape = classifiers.COURSE_CLASSIFIERS[dataset].image_shape
         x = np.random.default_rng(1).uniform(-1, 1, (2, *shape)).astype(np.float32)
         logits = np.asarray(metrics.course_classifier(dataset)(x, training=False)).ravel()
         np.testing.assert_allclose(logits, REFERENCE_OUTPUTS[dataset], atol=2e-3,
@@ -212,17 +214,17 @@ def test_shipped_models_compute_what_the_old_keras_files_computed():
 def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
     import keras
 
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    good = models.pretrained_path("cgan_mnist").read_bytes()
+    good = pretrained.file_path("cgan_mnist").read_bytes()
     truncated = tmp_path / "cgan_mnist_generator.weights.npz"
     truncated.write_bytes(good[:100_000])
     with pytest.raises(weights.WeightsFileError) as error:
-        models.load_pretrained_generator("cgan_mnist", truncated)
+        pretrained.load("cgan_mnist", truncated)
     message = str(error.value)
     assert str(truncated) in message and f"Keras {keras.__version__}" in message
     assert "pip install --force-reinstall --no-deps" in message
-    assert message.endswith("python tools/train_pretrained.py --only cgan_mnist")
+    assert message.endswith("python scripts/assets/train_mnist_generators.py --only cgan_mnist")
 
     # the other generator's file: the signature differs from what the code builds
     with pytest.raises(weights.WeightsFileError,
@@ -230,25 +232,25 @@ def test_a_broken_shipped_generator_says_reinstall_or_rebuild(tmp_path):
                              r"builds 'gan_utils\.models\.info_dcgan_mnist_generator'.*"
                              r"project/kernel: file has shape \(150, 6272\), the model "
                              r"\(119, 12544\).*and 6 more"):
-        models.load_pretrained_generator("infogan_mnist", models.pretrained_path("cgan_mnist"))
+        pretrained.load("infogan_mnist", pretrained.file_path("cgan_mnist"))
 
     with pytest.raises(weights.MissingWeightsFile, match="--only dcgan_mnist"):
-        models.load_pretrained_generator("dcgan_mnist", tmp_path / "gone.weights.npz")
+        pretrained.load("dcgan_mnist", tmp_path / "gone.weights.npz")
 
 
-@pytest.mark.parametrize("name", sorted(models.PRETRAINED_GENERATORS))
+@pytest.mark.parametrize("name", sorted(pretrained.GENERATORS))
 def test_model_cards_say_data_steps_scores_and_command(name):
-    card = models.pretrained_model_card(name)
+    card = pretrained.model_card(name)
     if name == "cifar10_frog":
         wanted = ("5,000 frogs of CIFAR-10's training split", "steps", "minutes",
                   "FID, untrained generator", "FID, real vs real", 'calls "frog"',
-                  "Memorisation check", "tools/train_frog_generator.py")
+                  "Memorisation check", "scripts/assets/train_frog_generator.py")
     else:
         wanted = ("MNIST training set", "steps", "FID", "classifier score",
-                  "tools/train_pretrained.py")
+                  "scripts/assets/train_mnist_generators.py")
     for expected in wanted:
         assert expected in card, f"{name} card lacks {expected!r}"
-    assert models.rebuild_command(name).split()[1] in card
+    assert pretrained.rebuild_command(name).split()[1] in card
 
 
 def test_conditional_generator_draws_the_digit_asked_for(cgan):
@@ -263,9 +265,9 @@ def test_conditional_generator_draws_the_digit_asked_for(cgan):
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ValueError,
                        match=r"name='wgan_celeba'.*cgan_mnist.*dcgan_mnist.*infogan_mnist"):
-        models.pretrained_generator("wgan_celeba")
+        pretrained.generator("wgan_celeba")
     with pytest.raises(ValueError, match="expected one of"):
-        models.pretrained_model_card("nope")
+        pretrained.model_card("nope")
 
 
 NOTEBOOK05_ARGS = {"latent_dim": LATENT_DIM, "hidden": 16}
@@ -274,7 +276,7 @@ NOTEBOOK05_ARGS = {"latent_dim": LATENT_DIM, "hidden": 16}
 def _save_notebook05_generator(folder, quick_mode: bool):
     """A small generator saved the way notebook 05 saves it, with its JSON."""
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
-    path = models.save_generator(model, folder, "mlp_generator", NOTEBOOK05_ARGS,
+    path = pretrained.save_generator(model, folder, "mlp_generator", NOTEBOOK05_ARGS,
                                  info={"steps": 1234, "quick_mode": quick_mode, "fid": 12.5})
     assert path == folder / "generator.weights.npz"
     assert json.loads((folder / "generator.json").read_text())["steps"] == 1234
@@ -283,7 +285,7 @@ def _save_notebook05_generator(folder, quick_mode: bool):
 
 def test_a_learners_generator_round_trips_through_save_and_load(tmp_path):
     model = _save_notebook05_generator(tmp_path, quick_mode=False)
-    loaded, info = models.load_generator(tmp_path)
+    loaded, info = pretrained.load_generator(tmp_path)
     assert info == {"steps": 1234, "quick_mode": False, "fid": 12.5}
     for ours, theirs in zip(loaded.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_array_equal(ours, theirs)
@@ -294,36 +296,37 @@ def test_a_learners_generator_round_trips_through_save_and_load(tmp_path):
 def test_saving_a_generator_the_builder_does_not_build_is_refused(tmp_path):
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
     with pytest.raises(ValueError, match=r"not the network models\.mlp_generator.*hidden/kernel"):
-        models.save_generator(model, tmp_path, "mlp_generator", {**NOTEBOOK05_ARGS, "hidden": 32})
+        pretrained.save_generator(model, tmp_path, "mlp_generator",
+                                  {**NOTEBOOK05_ARGS, "hidden": 32})
     with pytest.raises(ValueError, match="builder='os.system'"):
-        models.save_generator(model, tmp_path, "os.system")
+        pretrained.save_generator(model, tmp_path, "os.system")
     assert not list(tmp_path.iterdir())
 
 
 def test_a_generator_file_naming_a_foreign_builder_is_refused(tmp_path):
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
     model = models.mlp_generator(**NOTEBOOK05_ARGS)
     weights.save(model, tmp_path / "generator.weights.npz", builder="os.system",
                  builder_args={"command": "true"})
     with pytest.raises(weights.WeightsFileError,
                        match=r"names the builder 'os\.system'.*Rerun notebook 05"):
-        models.load_generator(tmp_path)
+        pretrained.load_generator(tmp_path)
 
 
 def test_learners_generator_is_used_unless_it_is_from_a_quick_run(tmp_path, dcgan):
     z = _latents(3, seed=5)
     mine = _save_notebook05_generator(tmp_path / "real", quick_mode=False)
-    loaded, description = models.trained_or_pretrained(tmp_path / "real")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "real")
     np.testing.assert_allclose(loaded(z), mine(z), atol=1e-6)
     assert "your generator" in description and "1234 steps" in description
 
     _save_notebook05_generator(tmp_path / "quick", quick_mode=True)
-    loaded, description = models.trained_or_pretrained(tmp_path / "quick")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "quick")
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "quick" in description and "pretrained" in description
 
-    loaded, description = models.trained_or_pretrained(tmp_path / "missing")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "missing")
     assert "no trained generator" in description
 
 
@@ -332,7 +335,7 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     _save_notebook05_generator(tmp_path / "broken", quick_mode=False)
     weights_file = tmp_path / "broken" / "generator.weights.npz"
     weights_file.write_bytes(weights_file.read_bytes()[:500])
-    loaded, description = models.trained_or_pretrained(tmp_path / "broken")
+    loaded, description = pretrained.trained_or_pretrained(tmp_path / "broken")
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "pretrained" in description and f"cannot load {weights_file}" in description
 
@@ -340,7 +343,7 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     old.mkdir()
     (old / "generator.keras").write_bytes(b"PK")
     (old / "generator.json").write_text(json.dumps({"steps": 9, "quick_mode": False}))
-    loaded, description = models.trained_or_pretrained(old)
+    loaded, description = pretrained.trained_or_pretrained(old)
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
     assert "old .keras format" in description and "rerun notebook 05's saving cell" in description
 
@@ -367,25 +370,25 @@ def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):
 
 
 def test_training_tool_learning_rate_is_constant_then_linear_to_zero():
-    """tools/train_pretrained.py --lr-decay-start: values worked out by hand."""
-    tool = _tool("train_pretrained")
-    decay = tool.LinearDecay(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
+    """scripts/assets/train_mnist_generators.py --lr-decay-start: values worked out by hand."""
+    decay = train.LinearDecay(2e-4, total_steps=1000, decay_start=0.6)   # decay from 600
     for step, expected in ((0, 2e-4), (600, 2e-4), (800, 1e-4), (900, 5e-5), (1000, 0.0),
                            (1200, 0.0)):
         assert float(decay.rate(step)) == pytest.approx(expected, abs=1e-9), step
-    constant = tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.0)
+    constant = train.LinearDecay(2e-4, total_steps=1000, decay_start=1.0)
     assert float(constant.rate(999)) == pytest.approx(2e-4, rel=1e-6)
-    with pytest.raises(ValueError, match="--lr-decay-start=1.5"):
-        tool.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
+    with pytest.raises(ValueError, match="decay_start=1.5"):
+        train.LinearDecay(2e-4, total_steps=1000, decay_start=1.5)
 
 
+@pytest.mark.slow
 def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
     """A run that trained at a constant rate is resumed (its checkpoint restored) with
     --lr-decay-start 0.5: it goes on from its step, and the rate set inside the step
     follows the new line, down to 0.0 after the last step."""
     from gan_utils import weights
 
-    tool = _tool("train_pretrained")
+    tool = load_script("scripts/assets/train_mnist_generators.py")
 
     def run(steps: int, decay_start: float):
         return tool.train_one("dcgan_mnist", tool.argparse.Namespace(
@@ -404,13 +407,14 @@ def test_a_constant_rate_run_resumes_with_a_decaying_rate(tmp_path):
         assert run(5, 0.5).step == 6   # restored at step 6 (not restarted): nothing to train
 
 
+@pytest.mark.slow
 def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     """The command that builds the shipped MNIST generator, 2 steps: it trains G with
     InfoGAN's code (D with Q's head), writes weights that the shipped loader reads back
     as the same function, and a card that names the step, the code and its reading."""
-    from gan_utils import weights
+    from gan_utils import pretrained, weights
 
-    tool = _tool("train_pretrained")
+    tool = load_script("scripts/assets/train_mnist_generators.py")
     out = tmp_path / "out"
     with weights.dtype_policy("float32"):
         assert tool.main(["--only", "infogan_mnist", "--steps", "2", "--batch-size", "8",
@@ -421,7 +425,7 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
                           "--work-dir", str(tmp_path / "work"),
                           "--output-dir", str(out)]) == 0
         path = out / "infogan_mnist_generator.weights.npz"
-        generator = models.load_pretrained_generator("infogan_mnist", path)
+        generator = pretrained.load("infogan_mnist", path)
         with pytest.raises(SystemExit):   # a spread that would widen z is refused
             tool.main(["--only", "infogan_mnist", "--spread", "1.5"])
     prior = generator.get_layer("code_prior")
@@ -442,245 +446,3 @@ def test_training_tool_rebuilds_the_shipped_info_generator_end_to_end(tmp_path):
     assert "(purity): " in card and "--info-weight 1.5" in card and "seed 7;" in card
 
 
-def test_judging_a_checkpoint_of_the_info_run_restores_it(tmp_path, capsys):
-    """tools/judge_checkpoint.py rebuilds the run's trainer (InfoGAN's, D with Q's head),
-    restores the checkpoint train_pretrained left and reads its step and clarity."""
-    from gan_utils import weights
-
-    tool, judge = _tool("train_pretrained"), _tool("judge_checkpoint")
-    with weights.dtype_policy("float32"):
-        trainer, _ = tool.train_one("infogan_mnist", tool.argparse.Namespace(
-            batch_size=8, precision="float32", d_dropout=0.1, lr=2e-4, steps=3,
-            lr_decay_start=0.5, work_dir=str(tmp_path), ema_decay=0.999,
-            jit_compile=False, max_minutes=0, info_weight=1.0))
-        capsys.readouterr()
-        assert judge.main([str(tmp_path), "--steps", "3", "--d-dropout", "0.1",
-                           "--lr-decay-start", "0.5", "--samples", "50"]) == 0
-    reading = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert reading["step"] == trainer.step == 3
-    assert 0.1 <= reading["ema"]["mean_top"] <= 1.0
-    # each code value's commonest digit holds at least a tenth of its samples
-    assert all(0.1 <= reading[g]["code_purity"] <= 1.0 for g in ("ema", "raw")), reading
-    with pytest.raises(SystemExit):
-        judge.main([str(tmp_path / "nothing"), "--steps", "3"])
-
-
-def _tool(name: str):
-    """A script of tools/ loaded as a module."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_recipe_trials_top_k_loss_counts_only_the_fakes_d_rates_most_real():
-    """tools/try_mnist_recipes.py --top-k: G's non-saturating loss over the best half,
-    -log sigmoid(x) = softplus(-x) worked out by hand for the two largest logits."""
-    tool = _tool("try_mnist_recipes")
-    logits = np.array([[3.0], [-1.0], [0.0], [2.0]], dtype="float32")
-    expected = (np.log1p(np.exp(-3.0)) + np.log1p(np.exp(-2.0))) / 2
-    assert float(tool.TopKLoss(0.5).generator(logits)) == pytest.approx(expected, rel=1e-5)
-    everything = np.mean(np.log1p(np.exp(-logits)))
-    assert float(tool.TopKLoss(1.0).generator(logits)) == pytest.approx(everything, rel=1e-5)
-    assert float(tool.TopKLoss(0.01).generator(logits)) == pytest.approx(np.log1p(np.exp(-3.0)),
-                                                                         rel=1e-5)  # at least 1
-    with pytest.raises(ValueError, match="--top-k=0"):
-        tool.TopKLoss(0.0)
-
-
-def test_recipe_trials_print_a_reading_per_chunk_of_steps(capsys):
-    """A from-scratch trial of 0 minutes still trains one chunk and judges it once."""
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    with weights.dtype_policy("float32"):   # the tool sets the global policy: restore it after
-        assert tool.main(["--minutes", "0", "--judge-every", "10", "--samples", "40",
-                          "--batch-size", "16", "--d-filters", "32", "64"]) == 0
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
-    assert lines[0]["trial"]["d_filters"] == [32, 64] and lines[0]["resumed_at"] == 0
-    assert [line["step"] for line in lines[1:]] == [10]
-    assert 0.1 <= lines[1]["mean_top"] <= 1.0 and 0.0 <= lines[1]["share_above"] <= 1.0
-    assert lines[1]["min_share"] <= 0.1 <= lines[1]["max_share"]
-    with pytest.raises(SystemExit):
-        tool.main(["--fresh-d-warmup", "5"])   # needs --resume-from
-    with pytest.raises(SystemExit):
-        tool.main(["--fresh-d-warmup", "-1"])
-
-
-def test_recipe_trials_mixture_prior_picks_components_by_the_first_quantile():
-    """--latent-mixture K SIGMA: k = floor(K * Phi(eps_0)), z = mu_k + SIGMA * eps.
-    Phi(0) = 0.5 -> k = 5 of 10; Phi(-1) = 0.1587 -> 1; Phi(8) -> 1: k = 10, clipped to
-    9; Phi(-8) -> 0."""
-
-    tool = _tool("try_mnist_recipes")
-    prior = tool.MixturePrior(10, 0.3, 4, seed=3)
-    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
-    np.testing.assert_array_equal(np.asarray(prior.component(eps)), [5, 1, 9, 0])
-    expected = prior.means[[5, 1, 9, 0]] + 0.3 * eps
-    np.testing.assert_allclose(np.asarray(prior(eps)), expected, rtol=1e-6)
-    np.testing.assert_array_equal(
-        prior.means, np.random.default_rng(3).standard_normal((10, 4)).astype("float32"))
-
-
-def test_recipe_trials_mixture_generator_survives_the_weight_averages_clone():
-    """The weight average clones G (keras.models.clone_model): the prior must come along."""
-    import argparse
-
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    args = argparse.Namespace(g_filters=[8, 8, 8], latent_mixture=[5.0, 0.5])
-    with weights.dtype_policy("float32"):
-        generator = tool.generator_for(args)
-        clone = keras.models.clone_model(generator)
-    clone.set_weights(generator.get_weights())
-    eps = np.random.default_rng(0).standard_normal((6, 100)).astype("float32")
-    np.testing.assert_allclose(clone(eps, training=False), generator(eps, training=False),
-                               atol=1e-6)
-    for bad in (["--latent-mixture", "0", "0.3"], ["--latent-mixture", "2.5", "0.3"],
-                ["--latent-mixture", "10", "0"],
-                ["--latent-mixture", "10", "0.3", "--resume-from", "/tmp"]):
-        with pytest.raises(SystemExit):
-            tool.main(bad)
-
-
-def test_info_code_prior_turns_the_first_quantile_into_a_one_hot_code():
-    """tools/info_code.py: c = floor(K * Phi(eps_0)) (Phi(0) = 0.5 -> 5 of 10, Phi(-1) =
-    0.1587 -> 1, Phi(8) -> 10 clipped to 9, Phi(-8) -> 0); G sees [eps_1.., one_hot(c)]."""
-    tool = _tool("info_code")
-    prior = tool.CodePrior(10)
-    eps = np.array([[0, 1, 2, 3], [-1, 0, 0, 0], [8, 0, 0, 0], [-8, 1, 1, 1]], "float32")
-    np.testing.assert_array_equal(np.asarray(prior.code(eps)), [5, 1, 9, 0])
-    expected = np.concatenate([eps[:, 1:], np.eye(10, dtype="float32")[[5, 1, 9, 0]]], axis=1)
-    np.testing.assert_array_equal(np.asarray(prior(eps)), expected)
-    for bad in (1, 2.5, True):
-        with pytest.raises(ValueError, match="codes="):
-            tool.CodePrior(bad)
-
-
-def test_info_code_loss_and_purity_worked_out_by_hand():
-    """lambda * CE of uniform code logits is lambda * ln K; purity counts the samples whose
-    class is their code's commonest: codes 0,0,0,1,1,2 read as 3,3,7,4,4,1 -> 5 of 6."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("info_code")
-    with weights.dtype_policy("float32"):
-        trainer = tool.InfoTrainer(tool.code_generator(100, 10, (8, 8, 8)),
-                                   tool.code_discriminator(10, 0.1, (8, 8)),
-                                   info_weight=2.0, latent_dim=100)
-    z = np.zeros((2, 100), "float32")
-    assert float(trainer._info_loss(z, np.zeros((2, 10), "float32"))) == pytest.approx(
-        2 * np.log(10), rel=1e-5)
-    sure = np.full((2, 10), -30.0, "float32")
-    sure[:, 5] = 30.0   # Q is sure of code 5, which eps_0 = 0 picks
-    assert float(trainer._info_loss(z, sure)) == pytest.approx(0.0, abs=1e-6)
-    reading = tool.code_purity(np.array([0, 0, 0, 1, 1, 2]), np.array([3, 3, 7, 4, 4, 1]), 4)
-    assert reading == {"purity": pytest.approx(5 / 6), "digit_of_code": [3, 4, 1, None]}
-    with pytest.raises(ValueError, match="same length"):
-        tool.code_purity(np.array([0, 1]), np.array([0]), 2)
-    with pytest.raises(ValueError, match="info_weight"):
-        tool.InfoTrainer(trainer.generator, trainer.discriminator, info_weight=0,
-                         latent_dim=100)
-    assert isinstance(trainer.discriminator.output, list) and keras.ops.shape(
-        trainer.discriminator.output[1])[-1] == 10
-    q_before = trainer.discriminator.get_layer("q_code").get_weights()[0].copy()
-    images = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1), dtype="uint8")
-    trainer.fit_more(data.as_dataset(images, 16, seed=0), 2, progress=False)
-    assert trainer.step == 2   # the step ran, and its info term trained Q:
-    assert not np.allclose(trainer.discriminator.get_layer("q_code").get_weights()[0], q_before)
-
-
-def test_recipe_trials_info_code_trains_q_and_reports_code_purity(capsys, tmp_path):
-    """--info-code K LAMBDA: one chunk from scratch; the reading gives the code purity, one
-    digit per code value (each code's commonest class is at least a tenth of it); the
-    final reading and the saved generator (which Keras loads back, code prior and all)."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    saved = tmp_path / "info.keras"
-    with weights.dtype_policy("float32"):
-        assert tool.main(["--info-code", "4", "1", "--minutes", "0", "--judge-every", "10",
-                          "--samples", "40", "--batch-size", "16", "--g-filters", "8", "8",
-                          "8", "--d-filters", "8", "8", "--final-samples", "30",
-                          "--save", str(saved)]) == 0
-        loaded = keras.models.load_model(saved)
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
-    assert lines[0]["trial"]["info_code"] == [4.0, 1.0]
-    reading = lines[1]["code_purity"]
-    assert len(reading["digit_of_code"]) == 4 and 0.1 <= reading["purity"] <= 1.0
-    assert lines[2]["final"]["step"] == 10 and lines[3] == {"saved": str(saved)}
-    assert loaded.get_layer("code_prior").codes == 4
-    with pytest.raises(SystemExit):
-        tool.main(["--save", str(tmp_path / "info.h5")])
-
-
-def test_recipe_trials_score_a_saved_generator_as_a_model_card(capsys, tmp_path,
-                                                                monkeypatch):
-    """--score FILE.keras: the card's scores of a saved trial generator; the real test
-    digits' reading is the MNIST card's (0.9902 mean, 97.6% above 0.9), the same digits."""
-    import keras
-
-    from gan_utils import weights
-
-    tool = _tool("try_mnist_recipes")
-    info_code = _tool("info_code")
-    saved = tmp_path / "tiny.keras"
-    with weights.dtype_policy("float32"):
-        info_code.code_generator(100, 3, (8, 8, 8)).save(saved)
-        monkeypatch.setattr(tool.tp, "EVAL_SAMPLES", 200)
-        assert tool.main(["--score", str(saved)]) == 0
-    scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert scores["scores"] == str(saved) and scores["fake_samples"] == 200
-    assert scores["real_mean_top"] == pytest.approx(0.9902, abs=1e-4)
-    assert scores["real_share_above"] == pytest.approx(0.976, abs=1e-3)
-    assert scores["fid"] > 10 * scores["fid_real_vs_real"]   # an untrained G is far off
-    assert isinstance(keras.models.load_model(saved), keras.Model)
-    for bad in (tmp_path / "missing.keras", tmp_path):
-        with pytest.raises(SystemExit):
-            tool.main(["--score", str(bad)])
-    for bad in (["--info-code", "1", "1"], ["--info-code", "2.5", "1"],
-                ["--info-code", "10", "0"], ["--info-code", "10", "1", "--top-k", "0.5"],
-                ["--info-code", "10", "1", "--latent-mixture", "10", "0.3"]):
-        with pytest.raises(SystemExit):
-            tool.main(bad)
-
-
-def test_spread_scores_are_the_model_card_s_scores_at_each_spread(capsys):
-    """tools/score_spreads.py at spread 1 gives the card's scores of the generator as it is
-    (its own spread, set back to 1); another spread draws other digits and scores them."""
-    from gan_utils import weights
-
-    tool, card = _tool("score_spreads"), _tool("train_pretrained")
-    path = models.pretrained_path("infogan_mnist")
-    with weights.dtype_policy("float32"):
-        assert tool.main([str(path), "--spreads", "1", "0.6", "--samples", "400"]) == 0
-        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-                 if line.startswith("{")]
-        generator = models.load_pretrained_generator("infogan_mnist", path)
-        generator.get_layer("code_prior").spread.assign(1.0)
-        fakes = np.asarray(generator.predict(card.evaluation_latents(400), verbose=0))
-        expected = card.score_digits(fakes)
-    assert [line["spread"] for line in lines] == [1.0, 0.6]
-    assert lines[0]["mean_top"] == round(expected["mean_top"], 4)
-    assert lines[0]["fid"] == round(expected["fid"], 3)
-    assert lines[0]["max_share"] == round(max(expected["class_shares"]), 4)
-    assert lines[1]["mean_top"] != lines[0]["mean_top"]
-    assert not lines[0]["equal_codes"]                 # the shipped code probabilities
-    with weights.dtype_policy("float32"):
-        assert tool.main([str(path), "--spreads", "1", "--samples", "400", "--equal-codes"]) == 0
-    equal = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert equal["equal_codes"] and equal["max_share"] != lines[0]["max_share"]
-    with pytest.raises(SystemExit):
-        tool.main([str(path), "--spreads", "0"])

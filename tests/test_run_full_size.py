@@ -1,15 +1,14 @@
-"""tools/run_full_size.py: picks notebooks, runs them at full size, reports pass/fail."""
+"""dev/run_full_size.py: picks notebooks, runs them at full size, reports pass/fail."""
 
 import os
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import run_full_size  # noqa: E402
+run_full_size = load_script("dev/run_full_size.py")
 
 
 def _notebook(folder: Path, name: str, *sources: str) -> Path:

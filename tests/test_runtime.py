@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import runtime, train
 from gan_utils.runtime import Accelerator
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False),
@@ -23,7 +21,7 @@ from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 def test_quick_mode_reads_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("GAN_UTILS_QUICK", value)
     assert runtime.quick_mode() is expected
-    assert runtime.pick(full=100, quick=2) == (2 if expected else 100)
+    assert runtime.full_or_quick(full=100, quick=2) == (2 if expected else 100)
 
 
 def test_quick_mode_rejects_nonsense(monkeypatch):
@@ -174,13 +172,15 @@ def test_local_runs_go_next_to_the_notebook_and_the_variable_overrides(monkeypat
 
 
 def _toy_trainer(checkpoint_dir, seed):
-    """A tiny GAN on 2-D points, checkpointing into ``checkpoint_dir``."""
+    """A tiny GAN on 2-D points, checkpointing into ``checkpoint_dir`` (restored from it)."""
     import keras
 
     keras.utils.set_random_seed(seed)
     G, D = toy_models(keras)
-    return train.GANTrainer(G, D, latent_dim=4, seed=3, callbacks=[
+    trainer = train.GANTrainer(G, D, latent_dim=4, seed=3, callbacks=[
         train.SampleGrid(every=5), train.Checkpoint(checkpoint_dir, verbose=False)])
+    trainer.restore()
+    return trainer
 
 
 def _state(trainer):

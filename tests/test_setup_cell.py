@@ -14,12 +14,12 @@ import types
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.utils.text import DollarFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import course_notebook  # noqa: E402
+course_notebook = load_script("dev/course_notebook.py")
 
 CELL = TransformerManager().transform_cell(course_notebook.SETUP_SOURCE)
 

@@ -1,4 +1,4 @@
-"""The course website (tools/build_site.py): how its pages are cut, and the built site in a
+"""The course website (scripts/docs/build_site.py): how its pages are cut, and the built site in a
 real browser.
 
 The first tests check the build's own logic on small inputs (no Sphinx, no notebook runs).
@@ -11,7 +11,7 @@ page shows at least one animated GIF and one figure, and each widget has its pic
 Screenshots of the landing page and of notebook 05's page go to tests/artifacts/.
 
 Which site: ``GAN_SITE_HTML`` (a folder a build already made, e.g. CI's ``site`` job or
-build/site/quick/html after ``python tools/build_site.py --quick``), else one built here
+build/site/quick/html after ``python scripts/docs/build_site.py --quick``), else one built here
 without executing anything from ``GAN_CI_EXECUTED_DIR`` (its ``latest/`` folder, where CI's
 latest job keeps the notebooks it executed in quick mode, else the folder itself). With
 neither, the test is skipped: pytest never executes every notebook again. Given
@@ -31,17 +31,17 @@ import io
 import json
 import os
 import re
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from _scripts import load_script
+
+from gan_utils import lab_session
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import build_site  # noqa: E402
-import lab_session  # noqa: E402  (Debian's Chromium and its flags, shared with test_browser)
+build_site = load_script("scripts/docs/build_site.py")
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRAINING_PAGES = ("01", "04", "05", "06", "08")  # notebooks that train and animate
@@ -182,7 +182,7 @@ def site_html(tmp_path_factory) -> Path:
     if not found:
         pytest.skip("no executed notebooks to build the site from: set GAN_CI_EXECUTED_DIR "
                     "(CI's quick-mode run keeps them there) or GAN_SITE_HTML (e.g. "
-                    "build/site/quick/html after python tools/build_site.py --quick)")
+                    "build/site/quick/html after python scripts/docs/build_site.py --quick)")
     pytest.importorskip("myst_nb", reason="myst-nb is not installed (pip install -r "
                         "requirements.txt)")
     return build_site.build("executed", found[0])
@@ -256,6 +256,7 @@ def _gif_frames(src: str) -> int:
     return getattr(Image.open(io.BytesIO(data)), "n_frames", 1)
 
 
+@pytest.mark.browser
 def test_every_page_renders_offline_in_chromium(server, site_html):
     given = os.environ.get("GAN_SITE_HTML", "").strip()  # then this test is the point: fail
     if not lab_session.CHROMIUM.exists():

@@ -1,18 +1,14 @@
 """gan_utils.train.step: the two update rules as plain functions, checked against tapes."""
 
-import sys
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import losses
 from gan_utils.train import step
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 
 def copies(n, optimizer=lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)):

@@ -286,6 +286,7 @@ def test_plot_losses_draws_both_losses_and_the_end_of_game_values():
 # ----------------------------------------------------------------------------- widget
 
 
+@pytest.mark.slow
 def test_playground_trains_when_its_button_is_clicked():
     playground = toy.toy_gan_playground(make_updates, target="1-D: 2 modes", steps=100)
     picture_before, status_before = playground.picture.value, playground.status.value
@@ -306,6 +307,7 @@ def test_playground_trains_when_its_button_is_clicked():
         toy.toy_target("3-D: cube")
 
 
+@pytest.mark.slow
 def test_playground_displays_trains_on_click_and_resets_on_a_setting(shell):
     asked = []
 

@@ -14,18 +14,18 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _engine_scripts import toy_dataset, toy_models  # noqa: E402
 
 from gan_utils import losses, train
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _engine_scripts import toy_dataset, toy_models  # noqa: E402
+from gan_utils.train import distributed
 
 SCRIPTS = Path(__file__).parent / "_engine_scripts.py"
 
 
 def make_trainer(checkpoint_dir=None, *, ema_decay=None, sample_every=10, num_samples=64,
                  **kwargs):
-    """A toy trainer with a sample grid, and a weight average and checkpoints if asked."""
+    """A toy trainer with a sample grid, and a weight average if asked; with a checkpoint
+    directory, checkpoints, restored at once (as ``fit`` would before its first step)."""
     keras.utils.set_random_seed(0)
     G, D = toy_models(keras)
     callbacks = [train.SampleGrid(every=sample_every, num_samples=num_samples)]
@@ -33,7 +33,10 @@ def make_trainer(checkpoint_dir=None, *, ema_decay=None, sample_every=10, num_sa
         callbacks.append(train.WeightAverage(ema_decay))
     if checkpoint_dir is not None:
         callbacks.append(train.Checkpoint(checkpoint_dir, verbose=False))
-    return train.GANTrainer(G, D, latent_dim=4, callbacks=callbacks, **kwargs)
+    trainer = train.GANTrainer(G, D, latent_dim=4, callbacks=callbacks, **kwargs)
+    if checkpoint_dir is not None:
+        trainer.restore()
+    return trainer
 
 
 def fixed_noise(trainer):
@@ -118,6 +121,7 @@ def test_step_noise_is_a_function_of_seed_and_step():
     assert not np.allclose(z_d, make_trainer(seed=1).step_noise(3, 8)[0])
 
 
+@pytest.mark.slow
 def test_building_many_trainers_gives_no_retracing_warning(caplog):
     """Each trainer traces once; TensorFlow must not blame that on the learner's code."""
     dataset = toy_dataset(tf)
@@ -133,45 +137,45 @@ def test_weight_average_follows_its_formula():
     trainer = make_trainer(ema_decay=0.2)
     dataset = toy_dataset(tf)
     expected = trainer.generator.get_weights()
-    np.testing.assert_array_equal(trainer.ema_generator.get_weights()[0], expected[0])
+    np.testing.assert_array_equal(trainer.averaged_generator.get_weights()[0], expected[0])
     for step in (1, 2, 3):
         trainer.fit_more(dataset, 1, progress=False)
         decay = min(0.2, (1 + step) / (10 + step))  # 0.18, 0.2, 0.2
         expected = [decay * a + (1 - decay) * w
                     for a, w in zip(expected, trainer.generator.get_weights())]
-        for got, want in zip(trainer.ema_generator.get_weights(), expected, strict=True):
+        for got, want in zip(trainer.averaged_generator.get_weights(), expected, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
     z = fixed_noise(trainer)[:5]
     np.testing.assert_allclose(trainer.generate(noise=z),
-                               trainer.ema_generator(z, training=False), atol=1e-6)
+                               trainer.averaged_generator(z, training=False), atol=1e-6)
     np.testing.assert_allclose(trainer.generate(noise=z, averaged=False),
                                trainer.generator(z, training=False), atol=1e-6)
     assert not np.allclose(trainer.generate(noise=z), trainer.generate(noise=z, averaged=False))
-    assert trainer.sampling_generator is trainer.ema_generator
+    assert trainer.sampling_generator is trainer.averaged_generator
     plain = make_trainer()
-    assert plain.ema_generator is None and plain.sampling_generator is plain.generator
+    assert plain.averaged_generator is None and plain.sampling_generator is plain.generator
 
 
 def test_weight_average_is_checkpointed(tmp_path):
     first = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9)
     first.fit(toy_dataset(tf), steps=12, progress=False)
     second = make_trainer(checkpoint_dir=tmp_path, ema_decay=0.9, seed=5)
-    for a, b in zip(first.ema_generator.get_weights(), second.ema_generator.get_weights(),
-                    strict=True):
+    for a, b in zip(first.averaged_generator.get_weights(),
+                    second.averaged_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     # a run saved without the average starts one from its restored generator
     plain = tmp_path / "plain"
     make_trainer(checkpoint_dir=plain).fit(toy_dataset(tf), steps=5, progress=False)
     upgraded = make_trainer(checkpoint_dir=plain, ema_decay=0.9)
-    for a, b in zip(upgraded.ema_generator.get_weights(), upgraded.generator.get_weights(),
+    for a, b in zip(upgraded.averaged_generator.get_weights(), upgraded.generator.get_weights(),
                     strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_a_toy_gan_moves_towards_the_data():
     """A regression check of the whole loop: G's points move onto N((2, 2), 0.5^2)."""
-    trainer = make_trainer(optimizers=[keras.optimizers.Adam(3e-3, beta_1=0.5),
-                                       keras.optimizers.Adam(3e-3, beta_1=0.5)],
+    trainer = make_trainer(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
+                           d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5),
                            steps_per_execution=50, sample_every=100)
     start = np.linalg.norm(trainer.generate(1000).mean(0) - 2.0)
     trainer.fit(toy_dataset(tf), steps=600, progress=False)
@@ -211,6 +215,7 @@ def test_checkpoint_restores_everything(tmp_path):
     assert [s for s, _ in second.samples] == [s for s, _ in first.samples]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     """kill -9 in the middle of training; a new trainer continues from the checkpoint."""
     process = subprocess.Popen([sys.executable, str(SCRIPTS), "train_forever", str(tmp_path), "5"],
@@ -259,6 +264,7 @@ def test_nan_stops_training_and_names_the_step(tmp_path):
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-3")  # nor saved
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_on_two_cpu_devices():
     result = subprocess.run([sys.executable, str(SCRIPTS), "mirrored"], capture_output=True,
                             text=True, timeout=300,
@@ -270,6 +276,7 @@ def test_mirrored_strategy_on_two_cpu_devices():
                       "average_ok": True}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("update", ["alternating", "simultaneous"])
 def test_float16_overflow_on_one_replica_skips_the_step_on_both(update):
     """Kaggle's 2 x T4 case: mixed_float16 under MirroredStrategy (two CPU devices here), a
@@ -287,6 +294,7 @@ def test_float16_overflow_on_one_replica_skips_the_step_on_both(update):
     assert report["trained_again"] and report["scales_next"] == report["scales_after"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("policy", "update"), [("mixed_bfloat16", "alternating"),
                                                 ("mixed_float16", "alternating"),
                                                 ("mixed_float16", "simultaneous")])
@@ -351,9 +359,9 @@ def test_fit_needs_exactly_one_target():
 def run_resumable(directory, total, kill_at=None, policy="mixed_float16"):
     """Run _engine_scripts.resumable_run; with kill_at, expect it to die by SIGKILL there."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("GAN_UTILS_TEST_KILL_AT", None)
+    env.pop("KILL_AT", None)
     if kill_at:
-        env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+        env["KILL_AT"] = kill_at
     result = subprocess.run([sys.executable, str(SCRIPTS), "resumable_run", str(directory),
                              str(total), policy], capture_output=True, text=True, timeout=900,
                             env=env)
@@ -381,6 +389,7 @@ def saved_steps(directory, name):
         return samples["steps"].tolist()
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
     """SIGKILL a float16 training run four times, at four kinds of moment, resuming after
     each; it ends bitwise equal to an uninterrupted run of the same 12 steps: weights, Adam
@@ -434,6 +443,7 @@ def test_a_run_killed_at_any_moment_resumes_exactly(tmp_path):
         np.testing.assert_array_equal(state[key], value, err_msg=key)
 
 
+@pytest.mark.slow
 def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
     """A float16 run (optimizers in a loss-scale wrapper) resumes under bfloat16 with its
     weights and Adam state, and back under float16, where the loss scale starts again at
@@ -444,7 +454,8 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
         scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(2e-4, beta_1=0.5),
                                                       dynamic_growth_steps=2)
                   for _ in range(2)]
-        first = make_trainer(checkpoint_dir=tmp_path, optimizers=scaled)
+        first = make_trainer(checkpoint_dir=tmp_path, g_optimizer=scaled[0],
+                             d_optimizer=scaled[1])
         first.fit(toy_dataset(tf), steps=6, progress=False)
         assert float(first.g_optimizer.dynamic_scale.numpy()) != 2.0 ** 15  # it moved
         moments = [v.numpy() for v in first.g_optimizer.inner_optimizer.variables]
@@ -474,7 +485,7 @@ def test_precision_changes_resume_and_other_changes_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"generator's weight shapes: saved \[\[4, 16\], \[16\]"
                                          r", \[16, 2\], \[2\]\], now \[\[4, 32\]"):
         train.GANTrainer(wider, D, latent_dim=4,
-                         callbacks=[train.Checkpoint(tmp_path, verbose=False)])
+                         callbacks=[train.Checkpoint(tmp_path, verbose=False)]).restore()
     with pytest.raises(ValueError, match="saved with batch size 32.*batches of 16"):
         make_trainer(checkpoint_dir=tmp_path).fit(toy_dataset(tf, batch=16), steps=9,
                                                   progress=False)
@@ -491,16 +502,16 @@ def test_the_chief_is_the_task_chief_or_else_worker_0(cluster, task, chief, work
     """TensorFlow's rule for who writes a cluster's files; one machine is its own chief."""
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
         tf.train.ClusterSpec(cluster), task_type=task[0], task_id=task[1])
-    assert train.loop._is_chief(resolver) is chief
-    assert train.loop._worker_count(resolver) == workers
-    assert train.loop._cluster(tf.distribute.get_strategy()) is None
-    assert train.loop._is_chief(None) and train.loop._worker_count(None) == 1
-    assert make_trainer().is_chief and make_trainer().worker_id == 0
+    assert distributed.is_chief(resolver) is chief
+    assert distributed.worker_count(resolver) == workers
+    assert distributed.cluster(tf.distribute.get_strategy()) is None
+    assert distributed.is_chief(None) and distributed.worker_count(None) == 1
+    assert distributed.worker_id(None) == 0 and make_trainer().is_chief
 
 
 def start_workers(directory, total, kill_at=None):
     """Start _engine_scripts.multi_worker_run as a two-worker cluster on 127.0.0.1 (free
-    ports, one ``TF_CONFIG`` each); worker 1 with GAN_UTILS_TEST_KILL_AT=kill_at."""
+    ports, one ``TF_CONFIG`` each); worker 1 with KILL_AT=kill_at."""
     sockets = [socket.socket() for _ in range(2)]
     for s in sockets:  # both bound at once, so the two ports differ
         s.bind(("127.0.0.1", 0))
@@ -512,9 +523,9 @@ def start_workers(directory, total, kill_at=None):
     for index in range(2):
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": json.dumps(
             {"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        env.pop("GAN_UTILS_TEST_KILL_AT", None)
+        env.pop("KILL_AT", None)
         if kill_at and index == 1:
-            env["GAN_UTILS_TEST_KILL_AT"] = kill_at
+            env["KILL_AT"] = kill_at
         processes.append(subprocess.Popen(
             [sys.executable, str(SCRIPTS), "multi_worker_run", str(directory), str(total)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
@@ -540,6 +551,7 @@ def run_workers(directory, total):
     return reports
 
 
+@pytest.mark.slow
 def test_two_workers_save_on_the_chief_and_resume_after_a_worker_is_killed(tmp_path):
     """MultiWorkerMirroredStrategy with two worker processes on 127.0.0.1, as on two machines
     (each its own TF_CONFIG, the same script, one checkpoint_dir they both see).

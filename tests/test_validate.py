@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gan_utils import conv, data, metrics, models, toy
-from gan_utils._validate import ASSETS_DIR, positive_int
+from gan_utils import ASSETS_DIR, classifiers, conv, data, metrics, models, pretrained, toy
+from gan_utils._validate import positive_int
 
 
 def test_integers_pass_and_come_back_as_python_ints():
@@ -49,7 +49,7 @@ def test_every_module_refuses_a_boolean_size(call):
 
 def test_the_assets_folder_is_one_folder_and_holds_the_shipped_files():
     assert ASSETS_DIR.is_dir()
-    assert metrics.MNIST_CLASSIFIER_PATH.parent == ASSETS_DIR
+    assert classifiers.MNIST_CLASSIFIER_PATH.parent == ASSETS_DIR
     assert data.SAMPLES_FILE.parent == ASSETS_DIR
-    assert models.pretrained_path("dcgan_mnist").parent == ASSETS_DIR
-    assert models.pretrained_path("dcgan_mnist").is_file()
+    assert pretrained.file_path("dcgan_mnist").parent == ASSETS_DIR
+    assert pretrained.file_path("dcgan_mnist").is_file()

@@ -122,6 +122,7 @@ def test_history_plot_and_live_view_outside_a_notebook(tmp_path):
     assert view.handle is None and len(view.figure.axes) == 3
 
 
+@pytest.mark.slow
 def test_live_view_draws_once_then_updates_the_same_display(shell):
     history = {"step": [1, 2], "d_loss": [1.4, 1.2], "g_loss": [0.7, 0.9],
                "d_real": [0.5, 0.6], "d_fake": [0.5, 0.4], "seconds": [0.1, 0.2]}

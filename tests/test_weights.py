@@ -222,6 +222,7 @@ def test_save_refuses_a_name_that_is_not_npz_and_leaves_no_partial_file(tmp_path
 
 def test_shipped_file_remedy_names_the_install_source_and_the_tool(monkeypatch):
     monkeypatch.setenv("GAN_UTILS_SOURCE", "git+https://example.org/fork@branch")
-    remedy = weights.shipped_file_remedy("python tools/train_pretrained.py --only cgan_mnist")
+    remedy = weights.shipped_file_remedy(
+        "python scripts/assets/train_mnist_generators.py --only cgan_mnist")
     assert '"gan_utils @ git+https://example.org/fork@branch"' in remedy
     assert "--no-deps" in remedy and remedy.endswith("--only cgan_mnist")

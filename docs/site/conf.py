@@ -1,6 +1,6 @@
-"""Sphinx configuration of the course website (built by tools/build_site.py, not by hand).
+"""Sphinx configuration of the course website (built by scripts/docs/build_site.py, not by hand).
 
-tools/build_site.py copies this file, _static/, the notebooks and pages made from the
+scripts/docs/build_site.py copies this file, _static/, the notebooks and pages made from the
 README into a source folder, then runs Sphinx with two environment variables:
 
 - GAN_SITE_EXECUTION: "cache" (myst-nb executes each notebook whose code changed and keeps

@@ -1,23 +1,18 @@
 """The training loop: a generator against a discriminator, step after step, with callbacks.
 
-The step itself lives in :mod:`gan_utils.train.step`, on one screen: the alternating
-step notebook 04 writes out by hand (``update="alternating"``) or the TensorFlow DCGAN
-tutorial's one-pass step (``update="simultaneous"``), which notebook 05 compares. The
-loop around it does four things and no more:
+The step itself lives in :mod:`gan_utils.train.step`: the alternating step written out by
+hand in notebook 05 (``update="alternating"``) or the TensorFlow DCGAN tutorial's one-pass
+step (``update="simultaneous"``). The loop around it:
 
-- it compiles the step (``@tf.function``, optionally XLA with ``jit_compile=True``, and
-  ``steps_per_execution`` steps per call), under any ``tf.distribute`` strategy (build
-  the models and the trainer inside ``strategy.scope()``), on one machine or on several
-  (``MultiWorkerMirroredStrategy``: the chief writes the files, see :attr:`is_chief`), and
-  mixed precision (bfloat16, or float16 with loss scaling, taken from the models' dtype
+- compiles the step (``@tf.function``, optionally XLA, ``steps_per_execution`` steps per
+  call), under any ``tf.distribute`` strategy and mixed precision (from the models' dtype
   policy);
-- it draws the noise of step ``s`` with stateless random ops seeded by ``(seed, s)``, so
-  a resumed run draws the noise it would have drawn without the interruption;
-- it records a history of both losses and the mean D(x) and D(G(z)), and stops with the
-  step's number when one becomes NaN or infinite (:class:`TrainingDiverged`);
-- it calls its callbacks (:mod:`gan_utils.train.callbacks`): sample grids, the
-  generator's weight average, checkpoints and exact resume, FID, GIF frames, TensorBoard,
-  the progress bar, each at its own cadence.
+- draws the noise of step ``s`` from ``(seed, s)`` (:meth:`GANTrainer.seed_for`), so a
+  resumed run draws what it would have drawn without the interruption;
+- records both losses and the mean D(x) and D(G(z)), and stops with the step's number when
+  one becomes NaN or infinite (:class:`TrainingDiverged`);
+- restores the latest checkpoint before its first step, and calls its callbacks
+  (:mod:`gan_utils.train.callbacks`), each at its own cadence.
 
 ``fit`` trains *until* a total step count, so rerunning a notebook cell after a
 disconnect resumes instead of starting again; ``fit_more`` trains n more steps.
@@ -27,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import tensorflow as tf
@@ -35,10 +30,15 @@ import tensorflow as tf
 from gan_utils import losses
 from gan_utils._validate import positive_int
 from gan_utils.train import callbacks as cb
+from gan_utils.train import distributed
 from gan_utils.train import step as step_lib
+from gan_utils.train.checkpoint import Checkpoint
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
-_NOISE_SALT, _GEN_SALT, _LABEL_SALT = 1, 2, 3
+#: What train_step returns: the step's numbers, by name (HISTORY_KEYS without step, seconds).
+STEP_KEYS = HISTORY_KEYS[1:5]
+#: The purposes a step draws randomness for, each its own stream (see GANTrainer.seed_for).
+PURPOSES = {"d_noise": 1, "g_noise": 2, "label_noise": 3}
 UPDATES = ("alternating", "simultaneous")
 
 
@@ -56,20 +56,24 @@ class GANTrainer:
     ``(images, labels)``.
 
     ``loss`` is a :class:`~gan_utils.losses.GANLoss` (default: non-saturating, on logits);
-    ``optimizers`` a pair (G's, D's), by default two ``Adam(2e-4, beta_1=0.5)``;
-    ``update`` and ``d_steps`` pick the step; ``callbacks`` are the trainer's own
+    ``g_optimizer`` and ``d_optimizer`` default to ``Adam(2e-4, beta_1=0.5)`` each;
+    ``update`` and ``d_steps`` pick the step; ``extra_loss(z, d_outputs)`` is a term added
+    to both losses (see :mod:`gan_utils.train.step`; InfoGAN's:
+    :class:`gan_utils.train.infogan.InfoLoss`); ``callbacks`` are the trainer's own
     (:class:`~gan_utils.train.callbacks.SampleGrid`, ``WeightAverage``, ``Checkpoint``, ...),
     whose state a checkpoint keeps; ``fit(callbacks=...)`` adds others for one fit.
     """
 
     def __init__(self, generator, discriminator, *, latent_dim: int | tuple[int, ...],
-                 loss: losses.GANLoss | None = None, optimizers: Sequence | None = None,
+                 loss: losses.GANLoss | None = None, g_optimizer=None, d_optimizer=None,
+                 extra_loss: Callable | None = None,
                  update: str = "alternating", d_steps: int = 1,
                  num_classes: int | None = None, callbacks: Iterable = (),
                  seed: int = 0, jit_compile: bool = False, steps_per_execution: int = 1):
         self.generator, self.discriminator = generator, discriminator
         self.latent_shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(latent_dim)
         self.loss = loss if loss is not None else losses.GANLoss()
+        self.extra_loss = extra_loss
         self.update, self.d_steps = _checked_update(update, d_steps)
         if num_classes is not None and num_classes < 2:
             raise ValueError(f"num_classes={num_classes!r}: expected None or at least 2")
@@ -79,18 +83,20 @@ class GANTrainer:
         self.strategy = tf.distribute.get_strategy()   # the one whose scope we are built in
         self._check_models_in_scope()
         self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
-        self.settings = self._run_settings()
-        self.resumed_from: tuple | None = None   # (directory, saved settings), by Checkpoint
         self._train_function = None
-        self._iterators: dict[int, Iterable] = {}
+        self._restored = False          # fit restores the latest checkpoint once, first
+        self._saved_settings: dict = {}  # the restored run's settings
+        self._batch_size: int | None = None   # the dataset's, once fit has seen it
+        self._stream: tuple | None = None     # (id of the dataset, its endless iterator)
         with self.strategy.scope():
-            self.g_optimizer, self.d_optimizer = self._make_optimizers(optimizers)
+            self.g_optimizer, self.d_optimizer = self._make_optimizers(g_optimizer,
+                                                                       d_optimizer)
             self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             # batches drawn from the current dataset's stream: a resume skips that many
             self._data_position = tf.Variable(0, dtype=tf.int64, trainable=False,
                                               name="data_position")
             self.callbacks = sorted(map(_as_callback, callbacks), key=lambda c: c.order)
-            for callback in self.callbacks:   # a Checkpoint, last, restores everything
+            for callback in self.callbacks:   # the Checkpoint, last, collects all parts
                 callback.set_trainer(self)
 
     # ------------------------------------------------------------------ set-up helpers
@@ -110,14 +116,13 @@ class GANTrainer:
                                      "training strategy; build the models inside "
                                      "`with strategy.scope():`")
 
-    def _make_optimizers(self, optimizers) -> tuple:
+    def _make_optimizers(self, g_optimizer, d_optimizer) -> tuple:
         """G's and D's optimizers, wrapped for float16 loss scaling, their slots built now
         (so a checkpoint restores them at once)."""
         import keras
 
-        if optimizers is None:
-            optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in range(2)]
-        g_optimizer, d_optimizer = optimizers
+        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         if any(getattr(m, "compute_dtype", "float32") == "float16"
                for m in (self.generator, self.discriminator)):
             g_optimizer, d_optimizer = map(_with_loss_scaling, (g_optimizer, d_optimizer))
@@ -143,8 +148,8 @@ class GANTrainer:
             parts.update(g_loss_scale=self.g_optimizer, d_loss_scale=self.d_optimizer)
         return parts
 
-    def _run_settings(self) -> dict:
-        """What a resumed run must share with the saved one (batch size: see ``_iterator``)."""
+    def run_settings(self) -> dict:
+        """What a resumed run must share with the saved one (a checkpoint records them)."""
         def signature(model):
             return [list(w.shape) for w in model.weights]
 
@@ -153,7 +158,7 @@ class GANTrainer:
                 "latent_shape": list(self.latent_shape), "num_classes": self.num_classes,
                 "update": self.update, "d_steps": self.d_steps,
                 "precision": str(getattr(self.generator, "compute_dtype", "float32")),
-                "batch_size": None}
+                "batch_size": self._batch_size}
 
     def find_callback(self, kind: type) -> cb.Callback | None:
         """The trainer's first callback of class ``kind`` (e.g. ``SampleGrid``), or None."""
@@ -172,41 +177,26 @@ class GANTrainer:
 
     @property
     def is_chief(self) -> bool:
-        """Whether this process writes the run's files (checkpoints, side files, logs):
-        True on one machine; under MultiWorkerMirroredStrategy on several, the chief's
-        alone (see :meth:`gan_utils.train.callbacks.Checkpoint.save`)."""
-        return _is_chief(_cluster(self.strategy))
-
-    @property
-    def worker_id(self) -> int:
-        """This process's task index in a multi-worker cluster (0 on one machine)."""
-        cluster = _cluster(self.strategy)
-        return 0 if cluster is None else int(cluster.task_id)
-
-    def any_worker(self, due: bool) -> bool:
-        """Whether ``due`` holds on any worker (on one machine: ``due``).
-
-        The workers of a multi-worker strategy save together (their checkpoints need
-        collective ops), but their clocks differ, so they pool their answers in one small
-        all-reduce.
-        """
-        if _worker_count(_cluster(self.strategy)) == 1:
-            return due
-        votes = self.strategy.reduce(tf.distribute.ReduceOp.SUM,
-                                     tf.constant(float(due)), axis=None)
-        return float(votes) > 0
+        """Whether this process writes the run's files (checkpoints, side files, logs): True
+        on one machine; on several, the chief's alone (:mod:`gan_utils.train.distributed`)."""
+        return distributed.is_chief(distributed.cluster(self.strategy))
 
     @property
     def step(self) -> int:
         """How many generator steps have been taken (restored from checkpoints)."""
         return int(self._step.numpy())
 
-    def _seed(self, step, salt: int, offset=0) -> tf.Tensor:
-        """A stateless seed for this step, replica and purpose.
+    def seed_for(self, step, purpose: str, offset=0) -> tf.Tensor:
+        """The stateless seed of ``purpose`` (a key of :data:`PURPOSES`) at ``step`` on this
+        replica; ``offset`` tells the ``d_steps`` D updates of one step apart.
 
-        ``step`` comes in as a tensor argument rather than being read from the step
-        variable here: an int64 variable lives on the host, out of XLA's reach on a GPU.
+        A pure function of the trainer's seed and the step, so a resumed run draws what
+        the uninterrupted one would have. ``step`` is a tensor argument rather than the
+        step variable: an int64 variable lives on the host, out of XLA's reach on a GPU.
         """
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose={purpose!r}: expected one of {', '.join(PURPOSES)}")
+        salt = PURPOSES[purpose]
         context = tf.distribute.get_replica_context()
         replica = context.replica_id_in_sync_group if context is not None else 0
         counter = (tf.cast(step, tf.int64) * self.strategy.num_replicas_in_sync
@@ -224,45 +214,47 @@ class GANTrainer:
         ``d_steps`` discriminator updates the first batch belongs to. With
         ``update="simultaneous"`` the step uses the first batch for both networks.
         """
-        return (self._latent(batch_size, step, _NOISE_SALT, d_step),
-                self._latent(batch_size, step, _GEN_SALT))
+        return (self.latent_batch(batch_size, step, "d_noise", d_step),
+                self.latent_batch(batch_size, step, "g_noise"))
 
-    def _latent(self, batch, step, salt: int, offset=0) -> tf.Tensor:
-        """One standard-normal latent batch for this step and purpose (see ``_seed``)."""
+    def latent_batch(self, batch, step, purpose: str, offset=0) -> tf.Tensor:
+        """One standard-normal latent batch for this step and purpose (see :meth:`seed_for`)."""
         return tf.random.stateless_normal((batch,) + self.latent_shape,
-                                          seed=self._seed(step, salt, offset))
+                                          seed=self.seed_for(step, purpose, offset))
 
-    def train_step(self, images, labels=None, step=0) -> tf.Tensor:
+    def train_step(self, images, labels=None, step=0) -> dict:
         """One engine step on one replica's batch: :mod:`gan_utils.train.step`'s function.
 
         ``update="alternating"`` is :func:`~gan_utils.train.step.alternating_step`
         (``d_steps`` D updates, then G's on a fresh pass); ``"simultaneous"`` is
         :func:`~gan_utils.train.step.simultaneous_step`. This method only draws the
         step's noise and label-noise seeds from ``step`` (with the trainer's seed), so that
-        they are the same after a resume. Returns d_loss, g_loss, mean D(x) and mean
-        D(G(z)) as one float32 tensor.
+        they are the same after a resume. Returns the step's numbers by name
+        (:data:`STEP_KEYS`: d_loss, g_loss, mean D(x), mean D(G(z))).
         """
         batch = tf.shape(images)[0]
         nets = (self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
                 self.loss, images)
         if self.update == "simultaneous":
             result = step_lib.simultaneous_step(
-                *nets, self._latent(batch, step, _NOISE_SALT), labels,
-                self._seed(step, _LABEL_SALT))
+                *nets, self.latent_batch(batch, step, "d_noise"), labels,
+                self.seed_for(step, "label_noise"), extra_loss=self.extra_loss)
         else:
             d_updates = range(self.d_steps)
             result = step_lib.alternating_step(
-                *nets, [self._latent(batch, step, _NOISE_SALT, d) for d in d_updates],
-                self._latent(batch, step, _GEN_SALT), labels,
-                [self._seed(step, _LABEL_SALT, d) for d in d_updates])
-        return tf.stack([result[key] for key in HISTORY_KEYS[1:5]])
+                *nets, [self.latent_batch(batch, step, "d_noise", d) for d in d_updates],
+                self.latent_batch(batch, step, "g_noise"), labels,
+                [self.seed_for(step, "label_noise", d) for d in d_updates],
+                extra_loss=self.extra_loss)
+        return {key: tf.cast(result[key], tf.float32) for key in STEP_KEYS}
 
     def _replica_step(self, batch, step):
         if self.num_classes:
             images, labels = batch
         else:
             images, labels = (batch[0] if isinstance(batch, (tuple, list)) else batch), None
-        return self.train_step(images, labels, step)
+        numbers = self.train_step(images, labels, step)
+        return tf.stack([numbers[key] for key in STEP_KEYS])
 
     def _make_train_function(self) -> Callable:
         """A tf.function running ``count`` steps; returns their mean metrics."""
@@ -315,9 +307,12 @@ class GANTrainer:
 
     def fit_more(self, dataset: tf.data.Dataset, steps: int, *, callbacks: Iterable = (),
                  progress: bool = True) -> dict[str, list]:
-        """Train ``steps`` more steps from wherever the trainer stands."""
+        """Train ``steps`` more steps from wherever the trainer stands (after restoring the
+        latest checkpoint, the first time)."""
         if steps < 0:
             raise ValueError(f"steps={steps}: expected a non-negative number")
+        if not self._restored:
+            self.restore()
         return self._train_until(dataset, self.step + int(steps), callbacks, progress)
 
     @staticmethod
@@ -329,8 +324,26 @@ class GANTrainer:
                              "pass steps= instead of epochs=")
         return count
 
+    def restore(self) -> bool:
+        """Restore the latest checkpoint of the trainer's :class:`Checkpoint` (if any), and
+        say so. ``fit`` calls it before its first step; True when a checkpoint was found."""
+        self._restored = True
+        checkpoint = self.find_callback(Checkpoint)
+        if checkpoint is None:
+            return False
+        with self.strategy.scope():
+            restored = checkpoint.restore()
+        if restored is None:
+            return False
+        self.history, self._saved_settings = restored.history, restored.settings
+        if checkpoint.verbose:
+            print(f"Resumed from {restored.path} at step {restored.step}.")
+        return True
+
     def _train_until(self, dataset, target: int, extra: Iterable, progress: bool):
         """The loop: compiled steps up to the next cadence, the history, the callbacks."""
+        if not self._restored:
+            self.restore()
         if self.step >= target:
             if progress:
                 print(f"Already at step {self.step} (target {target}): nothing to train.")
@@ -347,7 +360,6 @@ class GANTrainer:
             while self.step < target:
                 count = self._steps_to_next_stop(target, callbacks)
                 metrics = self._train_function(iterator, tf.constant(count, tf.int64)).numpy()
-                cb.kill_hook("step")
                 now = time.perf_counter()
                 seconds, clock = seconds + now - clock, now
                 logs = self._record(metrics, seconds)
@@ -370,7 +382,7 @@ class GANTrainer:
         """The progress bar, the trainer's callbacks and this fit's, the checkpoint last."""
         added = [_as_callback(c) for c in extra]
         for callback in added:
-            if callback.in_graph or isinstance(callback, (cb.Checkpoint, cb.SampleGrid)):
+            if callback.in_graph or isinstance(callback, (Checkpoint, cb.SampleGrid)):
                 raise ValueError(f"{type(callback).__name__}: its state is checkpointed (or "
                                  "compiled into the step); give it to GANTrainer(callbacks=...)")
         if progress:
@@ -388,36 +400,37 @@ class GANTrainer:
         return count
 
     def _iterator(self, dataset: tf.data.Dataset):
-        """One endless distributed iterator per dataset, kept between fit calls.
+        """One endless distributed iterator over ``dataset``, kept between fit calls.
 
         The first dataset after a resume continues where the saved run stopped: its stream
         skips the ``data_position`` batches already drawn. A rebuilt pipeline with the same
         seed yields the same batches in the same order, so the resumed run sees the batches
-        the uninterrupted one would have seen. (Saving the tf.data iterator itself would
-        store its shuffle buffer and cache in every checkpoint: 62 MB for MNIST.)
+        the uninterrupted one would have seen (cheaper than saving the iterator, whose
+        shuffle buffer a checkpoint would then hold).
         """
-        key = id(dataset)
-        if key not in self._iterators:
-            spec = dataset.element_spec
-            shape = (spec[0] if isinstance(spec, tuple) else spec).shape
-            batch = int(shape[0]) if shape.rank and shape[0] is not None else None
-            position = 0
-            if not self._iterators and self.resumed_from is not None:
-                directory, saved = self.resumed_from
-                if saved.get("batch_size") is not None and batch != saved["batch_size"]:
-                    raise ValueError(
-                        f"{directory}: this run was saved with batch size "
-                        f"{saved['batch_size']}, and the dataset now gives batches of "
-                        f"{batch}; resume with the same batch size, or train in a new "
-                        "checkpoint directory")
-                position = int(self._data_position.numpy())
-            self._data_position.assign(position)
-            self.settings["batch_size"] = batch
-            stream = dataset.repeat()
-            if position:
-                stream = stream.skip(position)
-            self._iterators = {key: iter(self.strategy.experimental_distribute_dataset(stream))}
-        return self._iterators[key]
+        if self._stream is not None and self._stream[0] == id(dataset):
+            return self._stream[1]
+        spec = dataset.element_spec
+        shape = (spec[0] if isinstance(spec, tuple) else spec).shape
+        batch = int(shape[0]) if shape.rank and shape[0] is not None else None
+        position = 0
+        if self._stream is None and self._saved_settings:   # the first dataset after a resume
+            saved = self._saved_settings.get("batch_size")
+            if saved is not None and batch != saved:
+                checkpoint = self.find_callback(Checkpoint)
+                raise ValueError(
+                    f"{checkpoint.directory}: this run was saved with batch size {saved}, and "
+                    f"the dataset now gives batches of {batch}; resume with the same batch "
+                    "size, or train in a new checkpoint directory")
+            position = int(self._data_position.numpy())
+        self._data_position.assign(position)
+        self._batch_size = batch
+        stream = dataset.repeat()
+        if position:
+            stream = stream.skip(position)
+        self._stream = (id(dataset),
+                        iter(self.strategy.experimental_distribute_dataset(stream)))
+        return self._stream[1]
 
     def _record(self, metrics: np.ndarray, seconds: float) -> dict:
         """Append one history entry and return it; stop with the step's number on NaN."""
@@ -435,7 +448,7 @@ class GANTrainer:
 
     # ------------------------------------------------------------------ using G
     @property
-    def ema_generator(self):
+    def averaged_generator(self):
         """The weight average of G (a :class:`~gan_utils.train.callbacks.WeightAverage`
         callback's), or None without one."""
         average = self.find_callback(cb.WeightAverage)
@@ -443,9 +456,10 @@ class GANTrainer:
 
     @property
     def sampling_generator(self):
-        """The generator that samples and evaluations use: the weight average when the
-        trainer keeps one, otherwise the trained generator itself."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
+        """The generator that samples and evaluations use: the averaged generator when the
+        trainer keeps a weight average, otherwise the trained generator itself."""
+        averaged = self.averaged_generator
+        return averaged if averaged is not None else self.generator
 
     @property
     def samples(self) -> list[tuple[int, np.ndarray]]:
@@ -474,40 +488,10 @@ class GANTrainer:
         return tf.cast(generator(noise, training=False), tf.float32).numpy()
 
     def save(self) -> str | None:
-        """Save now through the trainer's :class:`~gan_utils.train.callbacks.Checkpoint`
+        """Save now through the trainer's :class:`~gan_utils.train.checkpoint.Checkpoint`
         (None without one)."""
-        checkpoint = self.find_callback(cb.Checkpoint)
+        checkpoint = self.find_callback(Checkpoint)
         return checkpoint.save() if checkpoint is not None else None
-
-
-def _cluster(strategy):
-    """The cluster (``TF_CONFIG``) a MultiWorkerMirroredStrategy trains on, else None.
-
-    Only that strategy runs one copy of the program per machine; the others (TPUStrategy
-    included, which drives all its hosts from one program) run one process, its own chief.
-    """
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        resolver = strategy.cluster_resolver
-        if resolver is not None and resolver.task_type:
-            return resolver
-    return None
-
-
-def _is_chief(cluster) -> bool:
-    """Whether this process writes the run's files: always without a cluster; in one, the
-    task "chief", or worker 0 when there is none (TensorFlow's rule)."""
-    if cluster is None or cluster.task_type == "chief":
-        return True
-    return (cluster.task_type == "worker" and cluster.task_id == 0
-            and "chief" not in cluster.cluster_spec().as_dict())
-
-
-def _worker_count(cluster) -> int:
-    """How many processes (chief and workers) train together: 1 without a cluster."""
-    if cluster is None:
-        return 1
-    jobs = cluster.cluster_spec().as_dict()
-    return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
 
 
 def _as_callback(callback) -> cb.Callback:
