@@ -1,0 +1,1 @@
+"""Expected answers to the notebooks' exercises, computed (by Keras, NumPy, gan_utils)."""
