@@ -58,44 +58,66 @@ def write_model_card(path: Path, *, accuracy: float, train_images: int, seconds:
     import keras
     import tensorflow as tf
 
-    path.write_text(f"""# CIFAR-10 classifier (colour feature extractor of `gan_utils.metrics`)
+    title = "Model card: CIFAR-10 classifier (colour feature extractor of `gan_utils.metrics`)"
+    path.write_text(f"""# {title}
 
-- **File**: `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters,
-  weights only: the network is built by `gan_utils.metrics.build_classifier`). Loaded by
-  `gan_utils.metrics.course_classifier("cifar10")`; its features by
-  `metrics.features(images, "cifar10")`, used by `features="cifar10"` in
+## What it is
+
+A small convolutional classifier of CIFAR-10's ten classes, shipped so that colour GANs
+can be measured offline: its {metrics.CIFAR10_FEATURE_DIM}-unit feature layer stands in for
+InceptionV3 in FID.
+
+- **File:** `{file_name}` ({size_bytes / 1024:.0f} KiB, {params:,} parameters, weights only:
+  the network is built by `gan_utils.metrics.build_classifier`). Loaded by
+  `gan_utils.metrics.cifar10_classifier()`; used by `features="cifar10"` in
   `metrics.fid_against` and `metrics.evaluate_generator`.
-- **Architecture**: the MNIST classifier's (`gan_utils.metrics.build_classifier`) on
-  32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128
-  (3x3, batch norm, ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}`
+- **Architecture:** the MNIST classifier's (`gan_utils.metrics.build_classifier`) on
+  32x32x3 input: conv 32, max-pool, conv 64-64, max-pool, conv 128 (3x3, batch norm,
+  ReLU), global average pooling, dense `{metrics.FEATURE_LAYER}`
   ({metrics.CIFAR10_FEATURE_DIM} units, pre-activation), ReLU, dropout, dense
   `{metrics.LOGITS_LAYER}` (10).
-- **Input**: (N, 32, 32, 3) float32 in [-1, 1] (uint8 [0, 255] is converted).
-  **Output**: 10 logits, in CIFAR-10's label order (airplane ... truck).
-- **Training data**: {train_images:,} CIFAR-10 training images read by
-  `gan_utils.data.load_images("cifar10")` ({train_images / 50_000:.0%} of the training
-  set; on the course's offline machines rebuilt from a JPEG export, see the data folder's
-  README, so with JPEG loss). Random shifts of
-  up to 2 pixels and left-right flips, {epochs} epochs, batch {batch_size}, Adam with a
-  cosine learning-rate decay from 1e-3.
-- **Test accuracy**: **{accuracy:.4f}** on the 10,000 CIFAR-10 test images (never used in
-  training; tests/test_metrics.py checks every fifth one). Modest, as a network this small
-  trained on {train_images:,} images can be; enough for features that separate real photos from
-  blobs and noise, and for a class histogram.
-- **Training time**: {seconds / 60:.1f} min on {platform.processor() or platform.machine()}
-  CPU (2 cores), TensorFlow {tf.__version__}, Keras {keras.__version__}.
-- **Rebuilt with**: `{command}`
+- **Input:** (N, 32, 32, 3) float32 in [-1, 1] (uint8 [0, 255] is converted).
+  **Output:** 10 logits, in CIFAR-10's label order (airplane ... truck).
 
-FIDs computed with these features are *CIFAR-10-classifier FIDs*: comparable with each
-other (same features, same sample sizes), **not** with the InceptionV3 FIDs published
-for CIFAR-10 GANs. For those, use `metrics.features(images, "inception")` where a network is
-available.
+## Intended use
+
+Features for CIFAR-10-classifier FIDs and a class histogram of generated colour images in
+the course's notebooks. These FIDs are comparable with each other (same features, same
+sample sizes), **not** with the InceptionV3 FIDs published for CIFAR-10 GANs; for those,
+use `metrics.features(images, "inception")` where a network is available.
+
+## Data
+
+{train_images:,} CIFAR-10 training images read by `gan_utils.data.load_images("cifar10")`
+({train_images / 50_000:.0%} of the training set), rebuilt from a JPEG export of CIFAR-10,
+so with JPEG loss.
+
+## Training
+
+Random shifts of up to 2 pixels and left-right flips, {epochs} epochs, batch {batch_size},
+Adam with a cosine learning-rate decay from 1e-3, float32.
+
+## Evaluation
+
+**Test accuracy: {accuracy:.4f}** on the 10,000 CIFAR-10 test images (never used in
+training; tests/test_metrics.py checks every fifth one). Modest, as a network this small
+trained on {train_images:,} images can be; enough for features that separate real photos
+from blobs and noise, and for a class histogram.
+
+## Limitations
 
 **Blind spots.** The classifier was shown only photos. Images unlike any photo land
 wherever it happens to put them: its most probable class for an untrained frog
 generator's flat grey images and for uniform noise is "frog", and it is sure of noise
 (p(frog) > 0.5 for most noise images). `CIFAR10_FROG_MODEL_CARD.md` gives the measured
-shares (`tools/train_frog_generator.py`); notebook 06 shows the FID side of it.
+shares; notebook 08 shows the FID side of it.
+
+## How to rebuild / measured
+
+    {command}
+
+{seconds / 60:.1f} min on {platform.processor() or platform.machine()} CPU (2 cores),
+TensorFlow {tf.__version__}, Keras {keras.__version__}.
 """)
 
 
