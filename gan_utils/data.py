@@ -771,3 +771,90 @@ def as_dataset(images: np.ndarray, batch_size: int, labels: np.ndarray | None = 
 
     dataset = dataset.map(on_images(scale), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------- your own images
+
+# The file types keras.utils.image_dataset_from_directory reads (matched case-insensitively).
+IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+
+
+class ImageFolderError(ValueError):
+    """A folder of images that cannot be trained on: missing, empty, corrupt files, too few."""
+
+
+def image_files(path: str | os.PathLike) -> list[Path]:
+    """The image files below ``path`` (every subfolder), in the order Keras lists them."""
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise ImageFolderError(f"path={str(path)!r}: {folder} is not a folder; expected a "
+                               "folder holding your images (subfolders are searched too)")
+    files = []
+    for root, _, names in sorted(os.walk(folder), key=lambda entry: entry[0]):
+        files += [Path(root) / name for name in sorted(names)
+                  if name.lower().endswith(IMAGE_SUFFIXES)]
+    return files
+
+
+def unreadable_images(files: Sequence[Path]) -> list[tuple[Path, str]]:
+    """(file, why) for each file TensorFlow cannot decode as an image."""
+    import tensorflow as tf
+
+    bad = []
+    for file in files:
+        try:
+            tf.io.decode_image(tf.io.read_file(str(file)), channels=3, expand_animations=False)
+        except (tf.errors.InvalidArgumentError, tf.errors.OpError) as err:
+            bad.append((file, err.message.splitlines()[0] if err.message else type(err).__name__))
+    return bad
+
+
+def image_folder(path: str | os.PathLike, size: int, batch_size: int, *,
+                 min_images: int | None = None, seed: int = 0,
+                 verbose: bool = True) -> tf.data.Dataset:
+    """Your own images as GAN training batches: float32 (batch, size, size, 3) in [-1, 1].
+
+    Every .png/.jpg/.jpeg/.bmp/.gif below ``path`` (subfolders too) is read by
+    ``keras.utils.image_dataset_from_directory``, in RGB, centre-cropped to a square
+    (``crop_to_aspect_ratio=True``) and resized to ``size`` x ``size``; then cached as
+    bytes, shuffled every epoch (seeded), batched (full batches only) and scaled to [-1, 1].
+
+    Raises :class:`ImageFolderError` for a missing or empty folder, for files that do not
+    decode (naming them, so that you can delete them) and for fewer than ``min_images``
+    images (default: one batch).
+    """
+    import keras
+    import tensorflow as tf
+
+    size, batch_size = positive_int("size", size), positive_int("batch_size", batch_size)
+    needed = batch_size if min_images is None else positive_int("min_images", min_images)
+    files = image_files(path)
+    if not files:
+        others = sum(len(names) for _, _, names in os.walk(Path(path).expanduser()))
+        raise ImageFolderError(f"{path}: no images found (looked for {', '.join(IMAGE_SUFFIXES)} "
+                               f"in it and its subfolders; {others} other files)")
+    bad = unreadable_images(files)
+    if bad:
+        listed = "\n".join(f"    {file}: {why}" for file, why in bad[:20])
+        more = f"\n    ... and {len(bad) - 20} more" if len(bad) > 20 else ""
+        raise ImageFolderError(f"{path}: {len(bad)} of {len(files)} image files cannot be "
+                               f"read; delete or replace them:\n{listed}{more}")
+    if len(files) < needed:
+        raise ImageFolderError(f"{path}: found {len(files)} images, but training needs at least "
+                               f"{needed} (min_images; one batch is {batch_size}); a GAN learns "
+                               "little from fewer than a few thousand")
+    dataset = keras.utils.image_dataset_from_directory(
+        str(Path(path).expanduser()), labels=None, color_mode="rgb", batch_size=None,
+        image_size=(size, size), shuffle=False, crop_to_aspect_ratio=True, verbose=False)
+    dataset = dataset.map(lambda x: tf.cast(tf.clip_by_value(tf.round(x), 0.0, 255.0), tf.uint8),
+                          num_parallel_calls=tf.data.AUTOTUNE).cache()
+    buffer = max(1, min(len(files), _SHUFFLE_BUFFER_BYTES // (size * size * 3)))
+    dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    dataset = dataset.map(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0,
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    if verbose:
+        folders = len({file.parent for file in files})
+        print(f"{path}: {len(files):,} images in {folders} folder{'s' * (folders > 1)}, "
+              f"cropped and resized to {size}x{size}, batches of {batch_size}")
+    return dataset.prefetch(tf.data.AUTOTUNE)

@@ -284,16 +284,16 @@ def _dcgan_mnist_features(image, dropout: float, features_name: str,
 # --- end DCGAN on MNIST (notebook 05) ---
 
 
-# --- DCGAN on colour images (notebook 06) ---
+# --- DCGAN on colour images (notebook 08) ---
 # Part A: the Deep Learning with Python (1st edition) GAN for 32x32 CIFAR-10 frogs,
 # with its width as a parameter so that a CPU can train a slimmer copy. Part B: the
-# DCGAN paper's 64x64 architecture (4x4 kernels, stride 2, batch norm), with the
-# PyTorch example's width (64 filters at the image end) as the default.
+# 64x64 DCGAN of dcgan.torch and the PyTorch DCGAN tutorial (4x4 kernels, stride 2,
+# batch norm), with the tutorial's width (64 filters at the image end) as the default.
 
 
 def frog_generator(latent_dim: int = 32, filters: int = 256, upsample_kernel: int = 4,
                    name: str = "frog_generator"):
-    """Notebook 06 part A generator: z (latent_dim,) -> image (32, 32, 3) in [-1, 1].
+    """Notebook 08 part A generator: z (latent_dim,) -> image (32, 32, 3) in [-1, 1].
 
     Dense 16*16*(filters/2) -> LeakyReLU -> reshape -> Conv 5x5 -> LeakyReLU ->
     ConvT ``upsample_kernel`` x ``upsample_kernel``, stride 2 (32x32) -> LeakyReLU ->
@@ -333,7 +333,7 @@ def frog_generator(latent_dim: int = 32, filters: int = 256, upsample_kernel: in
 
 def frog_discriminator(filters: int = 128, dropout: float = 0.4,
                        name: str = "frog_discriminator"):
-    """Notebook 06 part A discriminator: image (32, 32, 3) -> one logit (float32).
+    """Notebook 08 part A discriminator: image (32, 32, 3) -> one logit (float32).
 
     Conv 3x3 (30x30) -> LeakyReLU -> three Conv 4x4, stride 2 ("valid": 14, 6, 2)
     each followed by LeakyReLU -> Flatten -> Dropout -> Dense(1). Strided
@@ -361,7 +361,7 @@ def frog_discriminator(filters: int = 128, dropout: float = 0.4,
 
 def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
                       name: str = "dcgan64_generator"):
-    """Notebook 06 part B generator (DCGAN paper): z -> image (64, 64, 3) in [-1, 1].
+    """Notebook 08 part B generator (dcgan.torch's 64x64): z -> image (64, 64, 3) in [-1, 1].
 
     Project and reshape to 4x4x(8*filters), then four ConvT 4x4, stride 2
     (8, 16, 32, 64 pixels; 4, 2, 1 times ``filters`` channels, then 3), batch norm
@@ -393,12 +393,11 @@ def dcgan64_generator(latent_dim: int = 100, filters: int = 64,
 
 
 def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"):
-    """Notebook 06 part B discriminator (DCGAN paper): image (64, 64, 3) -> P(real).
+    """Notebook 08 part B discriminator (dcgan.torch's 64x64): image -> one logit (float32).
 
     Four Conv 4x4, stride 2 (32, 16, 8, 4 pixels; 1, 2, 4, 8 times ``filters``
     channels) with LeakyReLU(0.2), batch norm on all but the first; then a 4x4
-    "valid" Conv to one number and a float32 sigmoid: train it with
-    ``GANTrainer(loss=losses.GANLoss(from_logits=False))``.
+    "valid" Conv to one number, the logit (no sigmoid: the loss takes logits).
     """
     import keras
     from keras import layers
@@ -416,11 +415,11 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
     x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan_initializer(),
                       name="score")(x)
     x = layers.Flatten(name="flatten")(x)
-    probability = layers.Activation("sigmoid", dtype="float32", name="sigmoid")(x)
-    return keras.Model(image, probability, name=name)
+    logit = layers.Activation("linear", dtype="float32", name="logit")(x)
+    return keras.Model(image, logit, name=name)
 
 
-# --- end DCGAN on colour images (notebook 06) ---
+# --- end DCGAN on colour images (notebook 08) ---
 
 
 # --- MLP GAN (notebook 04) ---

@@ -717,3 +717,84 @@ def test_sample_images_prefer_the_data_folder_and_check_arguments(tmp_path, kera
         data.sample_images("cifar10", ["frog", "ship"], 1, data_dir=tmp_path)
     with pytest.raises(ValueError, match="count=0"):
         data.sample_images("cifar10", "frog", 0, data_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------- your own images
+
+
+def write_image(path: Path, pixels: np.ndarray) -> Path:
+    """Save uint8 pixels (H, W, 3) or (H, W) as the format the suffix names (Pillow)."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def own_images(folder: Path, count: int = 6) -> list[Path]:
+    """``count`` small images: PNGs at the top, JPEGs in nested subfolders, one grey PNG."""
+    rng = np.random.default_rng(0)
+    paths = []
+    for index in range(count):
+        pixels = rng.integers(0, 256, size=(20 + index, 30, 3), dtype=np.uint8)
+        if index % 2:
+            paths.append(write_image(folder / "trip" / f"day{index}" / f"{index}.JPG", pixels))
+        else:
+            paths.append(write_image(folder / f"{index}.png", pixels))
+    paths.append(write_image(folder / "grey.png", np.full((16, 16), 200, np.uint8)))
+    (folder / "notes.txt").write_text("not an image")
+    return paths
+
+
+def test_image_folder_reads_nested_pngs_and_jpegs_as_signed_batches(tmp_path):
+    paths = own_images(tmp_path, count=6)
+    assert data.image_files(tmp_path) == sorted(paths, key=lambda p: (str(p.parent), p.name))
+    dataset = data.image_folder(tmp_path, 16, batch_size=3, seed=1, verbose=False)
+    batches = [batch.numpy() for batch in dataset]
+    assert len(batches) == 7 // 3 == int(dataset.cardinality())
+    for batch in batches:
+        assert batch.shape == (3, 16, 16, 3) and batch.dtype == np.float32
+        assert batch.min() >= -1.0 and batch.max() <= 1.0
+    # the grey PNG becomes three equal channels at 200 / 127.5 - 1
+    everything = np.concatenate([b.numpy() for b in data.image_folder(
+        tmp_path, 16, batch_size=7, verbose=False)])
+    grey = [image for image in everything if np.ptp(image) == 0]
+    assert len(grey) == 1 and grey[0][0, 0, 0] == pytest.approx(200 / 127.5 - 1)
+
+
+def test_image_folder_centre_crops_to_a_square(tmp_path):
+    wide = np.zeros((10, 30, 3), np.uint8)
+    wide[:, :10, 0] = 255          # red left third
+    wide[:, 10:20, 2] = 255        # blue centre square
+    wide[:, 20:, 1] = 255          # green right third
+    write_image(tmp_path / "wide.png", wide)
+    image = next(iter(data.image_folder(tmp_path, 10, batch_size=1, verbose=False)))[0].numpy()
+    np.testing.assert_allclose(image[..., 2], 1.0)          # all blue
+    np.testing.assert_allclose(image[..., :2], -1.0)        # no red, no green
+
+
+def test_image_folder_names_the_corrupt_files(tmp_path):
+    own_images(tmp_path)
+    (tmp_path / "trip" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    (tmp_path / "empty.PNG").write_bytes(b"")
+    with pytest.raises(data.ImageFolderError, match=r"2 of 9 image files cannot be read") as err:
+        data.image_folder(tmp_path, 16, batch_size=2, verbose=False)
+    assert "broken.jpg" in str(err.value) and "empty.PNG" in str(err.value)
+    assert "1.JPG" not in str(err.value)
+
+
+def test_image_folder_errors_for_missing_empty_and_too_small_folders(tmp_path):
+    with pytest.raises(data.ImageFolderError, match="is not a folder"):
+        data.image_folder(tmp_path / "absent", 16, batch_size=2)
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "sub" / "readme.txt").write_text("x")
+    with pytest.raises(data.ImageFolderError, match=r"no images found .*1 other files"):
+        data.image_folder(tmp_path / "empty", 16, batch_size=2)
+    own_images(tmp_path / "few", count=2)              # 3 images
+    with pytest.raises(data.ImageFolderError, match=r"found 3 images, but training needs "
+                                                    r"at least 4 \(min_images; one batch is 4\)"):
+        data.image_folder(tmp_path / "few", 16, batch_size=4)
+    with pytest.raises(data.ImageFolderError, match="found 3 images.*at least 100"):
+        data.image_folder(tmp_path / "few", 16, batch_size=2, min_images=100)
+    with pytest.raises(ValueError, match="size"):
+        data.image_folder(tmp_path / "few", 0, batch_size=2)

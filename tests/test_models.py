@@ -406,15 +406,18 @@ def test_dcgan64_parameter_counts():
     assert D.count_params() == convs + 4 * (2 * f + 4 * f + 8 * f) + (16 * 8 * f + 1)
 
 
-def test_dcgan64_outputs_are_images_and_probabilities():
+def test_dcgan64_outputs_are_images_and_logits():
     keras.utils.set_random_seed(2)
     G = models.dcgan64_generator(latent_dim=8, filters=8)
     D = models.dcgan64_discriminator(filters=8)
     images = np.asarray(G(np.random.default_rng(1).normal(size=(3, 8)).astype("float32")))
     assert images.shape == (3, 64, 64, 3)
     assert images.min() >= -1.0 and images.max() <= 1.0
-    p = np.asarray(D(images))
-    assert p.shape == (3, 1) and np.all((p > 0) & (p < 1))
+    logits = np.asarray(D(images))
+    score = keras.Model(D.input, D.get_layer("score").output)
+    assert logits.shape == (3, 1)
+    # the output is the last convolution's number itself, not squashed into (0, 1)
+    np.testing.assert_allclose(logits, np.asarray(score(images)).reshape(3, 1), rtol=1e-6)
 
 
 def test_colour_models_output_float32_under_mixed_bfloat16(bfloat16_policy):

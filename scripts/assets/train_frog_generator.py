@@ -169,7 +169,7 @@ def model_card(info: dict, scores: dict, path: Path, command: str) -> str:
            "the closest samples are no closer than the closest test frogs: no near-copies")
     verdict = ("**looks copied**: most samples are nearer a training frog than any test frog"
                if scores["memorised"] else
-               "shows no copying: the samples are about as near the test frogs, which the "
+               "no copying shows; the samples are about as near the test frogs, which the "
                "generator never saw, as the training frogs")
     decay = info.get("ema_decay")
     weights = (f"the running average of the generator's weights (`ema_decay={decay}`)"
@@ -178,31 +178,46 @@ def model_card(info: dict, scores: dict, path: Path, command: str) -> str:
     duration = f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds} s"
     return f"""# Model card: `{NAME}` (shipped generator)
 
-Load it with `gan_utils.pretrained.generator("{NAME}")`: z (N, {LATENT_DIM}) from
-N(0, I) -> (N, 32, 32, 3) in [-1, 1], a float32 Keras model.
+## What it is
+
+A generator of 32x32 colour frogs, trained as a GAN on CIFAR-10's frogs with the recipe of
+notebook 08, Part A (Deep Learning with Python, 1st edition, section 8.5).
+`gan_utils.pretrained.generator("{NAME}")` loads it: z (N, {LATENT_DIM}) from N(0, I) ->
+(N, 32, 32, 3) in [-1, 1], a float32 Keras model.
 
 - **Architecture:** `gan_utils.models.frog_generator(latent_dim={LATENT_DIM},
-  filters={G_FILTERS})`: notebook 06's generator (Deep Learning with Python, 1st edition,
-  section 8.5) at the notebook's CPU width ({G_FILTERS} filters; the book uses 256).
+  filters={G_FILTERS})`, the book's generator at a quarter of its width ({G_FILTERS} filters;
+  the book uses 256).
 - **File:** `gan_utils/assets/{path.name}`, float16 weights ({path.stat().st_size / 1e6:.2f} MB).
-- **Data:** the 5,000 frogs of CIFAR-10's training split (the 1,000 test frogs are held out),
-  scaled to [-1, 1].
-- **Training (notebook 06's recipe):** `gan_utils.train.GANTrainer`, non-saturating loss
-  with the book's label noise (`losses.GANLoss(label_noise=0.05)`), Adam(2e-4, beta_1=0.5)
-  for both networks, discriminator `models.frog_discriminator(filters={info['d_filters']})`
-  with dropout 0.4 (128 filters is the book's width; with 64, D(x) and D(G(z)) both sat at
-  0.5 while the samples were still texture), batch {info['batch_size']}, **{info['steps']} steps**
-  ({info['epochs']} epochs), precision {info['precision']}, seed {SEED}; **{duration}** of
-  training on {platform.machine()} CPU ({info['cpu']}), {info['date']}.
 - **Weights:** {weights}.
-- **Built with:** `{command}`
 
-## Scores (gan_utils.metrics, the course's CIFAR-10 classifier)
+## Intended use
 
-{scores['samples']:,} samples. FID against {scores['samples']:,} training frogs (half of
+Teaching: notebook 08 compares a learner's short run with it, and it shows what the
+recipe draws with more training. It is not a research baseline.
+
+## Data
+
+The 5,000 frogs of CIFAR-10's training split, scaled to [-1, 1]. The 1,000 test frogs are
+held out (they serve the memorisation check below).
+
+## Training
+
+Notebook 08's recipe: `gan_utils.train.GANTrainer`, non-saturating loss with the book's
+label noise (`losses.GANLoss(label_noise=0.05)`), Adam(2e-4, beta_1=0.5) for both
+networks, discriminator `models.frog_discriminator(filters={info['d_filters']})` (the book's
+width) with dropout 0.4, batch {info['batch_size']}, **{info['steps']} steps**
+({info['epochs']} epochs), precision {info['precision']}, seed {SEED}; **{duration}** of
+training on a 2-core CPU.
+
+## Evaluation
+
+Scores from `gan_utils.metrics` with the course's CIFAR-10 classifier.
+{scores['samples']:,} samples; FID against {scores['samples']:,} training frogs (half of
 {2 * scores['samples']:,} drawn at random; the other half gives real vs real at the same
-size); the same noise through the untrained generator gives its FID. These are
-CIFAR-10-classifier FIDs (see `CIFAR10_CLASSIFIER.md`), comparable within the course only.
+size); the same noise through the untrained generator gives its FID.
+These are CIFAR-10-classifier FIDs (see `CIFAR10_CLASSIFIER.md`), comparable within the
+course only.
 
 | score | value |
 |---|---|
@@ -215,8 +230,8 @@ How the classifier reads them as frogs: the share whose most probable class is "
 share it is sure of (p(frog) > 0.5) and the mean p(frog). The top class alone misleads:
 for the untrained generator's flat grey images it is "frog", at p(frog) near 1/3, which
 the middle column sets apart. But uniform noise reads as a sure frog too (the classifier
-was only ever shown photos; see `CIFAR10_CLASSIFIER.md`), so no column here tells
-frog-coloured texture from frogs: the FID above and the sample grid are the better judges.
+was only ever shown photos), so no column here tells frog-coloured texture from frogs:
+the FID above and the sample grid are the better judges.
 
 | images | calls "frog" (top class) | p(frog) > 0.5 | mean p(frog) |
 |---|---|---|---|
@@ -226,18 +241,24 @@ frog-coloured texture from frogs: the FID above and the sample grid are the bett
 {scores['nn_samples']:,} samples to its nearest of the 5,000 training frogs, beside the same for
 {scores['nn_samples']:,} real test frogs, which the generator never saw: median
 {scores['nn_fake_median']:.1f} vs {scores['nn_test_median']:.1f} ({median}), 1st percentile
-{scores['nn_fake_p01']:.1f} vs {scores['nn_test_p01']:.1f} ({p01}). A smooth, blurry sample sits
-near many photos without copying any, so a second test asks where each sample's nearest
-frog is: among 1,000 training frogs or among the 1,000 test frogs.
-{scores['closer_to_train_share']:.0%} of the samples are nearer a training frog (50% is what a
-generator that never saw the training frogs would give), and the median ratio of the two
-distances is {scores['train_over_test_median']:.2f}. Verdict: {verdict}.
+{scores['nn_fake_p01']:.1f} vs {scores['nn_test_p01']:.1f} ({p01}). A smooth, blurry sample
+sits near many photos without copying any, so a second test asks where each sample's
+nearest frog is: among 1,000 training frogs or among the 1,000 test frogs.
+{scores['closer_to_train_share']:.0%} of the samples are nearer a
+training frog (50% is what a generator that never saw the training frogs would give), and
+the median ratio of the two distances is {scores['train_over_test_median']:.2f}. Verdict: {verdict}.
 
-## Limits
+## Limitations
 
-A slim copy of the book's network (G at a quarter of the book's width), trained for
-{duration} on a 2-core CPU: frogs as blurred as CIFAR-10's 32x32 photos, on grass, stone and
-pale backgrounds, many with malformed bodies. For teaching, not research.
+A slim copy of the book's network, trained for {duration} on a 2-core CPU: frogs as
+blurred as CIFAR-10's 32x32 photos, on grass, stone and pale backgrounds, many with
+malformed bodies. The classifier-based scores above share the classifier's blind spots.
+
+## How to rebuild / measured
+
+    {command}
+
+Trained on {platform.machine()} CPU ({info['cpu']}), {info['date']}.
 """
 
 
