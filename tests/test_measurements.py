@@ -78,3 +78,14 @@ def test_the_record_names_command_machine_and_commit(tmp_path):
     assert "- commit: `abc1234`" in text
     assert "| 01_density_estimation | passed | 3.0 |" in text
     assert "- speedup: 1.48" in text and "- date: 2026-12-03" in text
+
+
+def test_a_benchmark_with_runs_gets_a_table(tmp_path):
+    bench = tmp_path / "step_costs.json"
+    bench.write_text(json.dumps({"what": "FLOPs", "date_utc": "2026-12-07T18:00",
+                                 "machine": {"accelerator": "none"},
+                                 "runs": [{"notebook": "06", "gflops_per_step": 148.4321,
+                                           "steps": 7050, "networks": [1, 2]}]}))
+    text = measurements.benchmark_section(bench)
+    assert "| notebook | gflops_per_step | steps |" in "\n".join(text)
+    assert "| 06 | 148 | 7050 |" in text

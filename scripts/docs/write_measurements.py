@@ -137,7 +137,18 @@ def benchmark_section(path: Path) -> list[str]:
              f"- machine: {machine_text(result.get('machine', '?'))}"]
     lines += [f"- {key}: {value:.3g}" if isinstance(value, float) else f"- {key}: {value}"
               for key, value in numbers.items()]
+    rows = result.get("runs")
+    if isinstance(rows, list) and rows and all(isinstance(row, dict) for row in rows):
+        keys = [key for key, value in rows[0].items() if not isinstance(value, (dict, list))]
+        lines += ["", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+        lines += ["| " + " | ".join(_cell(row.get(key)) for key in keys) + " |"
+                  for row in rows]
     return lines + [""]
+
+
+def _cell(value) -> str:
+    """A table cell: floats to three significant figures."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def record(runs: list[dict], benchmarks: list[Path]) -> str:
