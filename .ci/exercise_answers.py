@@ -70,11 +70,24 @@ def check_cells(nb) -> list[int]:
     return found
 
 
+def prints_an_expected_value(source: str) -> bool:
+    """Whether a cell prints something computed by ``solutions``: a print whose line calls
+    it, or names a variable assigned from it."""
+    expected = {match.group(1) for match in
+                re.finditer(r"^\s*(\w+)\s*=[^\n]*\bsolutions\.", source, re.M)}
+    for line in re.findall(r"\bprint\(.*", source):
+        if "solutions." in line or any(re.search(rf"\b{name}\b", line) for name in expected):
+            return True
+    return False
+
+
 def static_problems(nb) -> list[str]:
     """What breaks the exercise convention in a notebook, without running it (empty:
     nothing): metadata with a "right" answer and at least one "wrong" one on every check
-    cell, one ``name = None`` line per answer named there, no ``print(`` in a check cell
-    (a check prints what it needs; a print can show the expected value)."""
+    cell, one ``name = None`` line per answer named there, and no print in a check cell of
+    an expected value (anything from ``solutions``, directly or through a name bound to
+    it): the check prints what it needs, and the learner may see the data a question
+    gives."""
     problems = []
     for i in check_cells(nb):
         cell, title = nb.cells[i], exercise_title(nb.cells, i)
@@ -98,8 +111,8 @@ def static_problems(nb) -> list[str]:
                                     "Python expression in a string")
                 if len(answer_line(name).findall(cell.source)) != 1:
                     problems.append(f"{title}: no single line '{name} = None' for {name}")
-        if "print(" in cell.source:
-            problems.append(f"{title}: the check cell calls print(")
+        if prints_an_expected_value(cell.source):
+            problems.append(f"{title}: the check cell prints an expected value")
         if not CHECK_CALL.search(cell.source):
             problems.append(f"{title}: the check cell calls no exercises.check or "
                             "exercises.check_that")

@@ -57,9 +57,14 @@ def test_static_check_accepts_the_convention_and_names_each_fault():
     assert exercise_answers.static_problems(notebook(spec={"right": {"answer_2": "6"},
                                                            "wrong": [{"answer_1": "5"}]})) == [
         "Exercise 1 · Twice three: no single line 'answer_2 = None' for answer_2"]
-    shows = CHECK + "\nprint('expected', 2 * 3)"
+    shows = CHECK + "\nprint('expected', solutions.twice(3))"
     assert exercise_answers.static_problems(notebook(shows)) == [
-        "Exercise 1 · Twice three: the check cell calls print("]
+        "Exercise 1 · Twice three: the check cell prints an expected value"]
+    bound = CHECK + "\nwant = solutions.twice(3)\nprint(f'{want}')"
+    assert exercise_answers.static_problems(notebook(bound)) == [
+        "Exercise 1 · Twice three: the check cell prints an expected value"]
+    given = "print('D(G(z)) =', 0.25)\n" + CHECK   # the data a question gives may show
+    assert exercise_answers.static_problems(notebook(given)) == []
     assert exercise_answers.static_problems(notebook("answer_1 = None\nassert True")) == [
         "Exercise 1 · Twice three: the check cell calls no exercises.check or "
         "exercises.check_that"]

@@ -42,7 +42,7 @@ LAB_NOTE = re.compile(
     r"|CPU[- ]seconds|\b[Cc][Oo][Mm][Mm][Ii][Tt]\b|\bCI\b"
     r"|\b[Ww]e tried\b|\b[Ii]n our (?:\w+ )?runs\b")
 QUICK_MODE = re.compile(r"quick[ _-]mode|GAN_UTILS_QUICK", re.I)
-BRANCHES_ON_QUICK_MODE = re.compile(r"\bquick_mode\(|\bruntime\.pick\(|GAN_UTILS_QUICK")
+BRANCHES_ON_QUICK_MODE = re.compile(r"\bquick_mode\(|\bruntime\.full_or_quick\(|GAN_UTILS_QUICK")
 TIME_LINE = re.compile(r"^\*\*Time:\*\* about \d+(?:[-–]\d+)? min on a 2-core CPU; on a "
                        r"Colab T4 GPU, (?:not measured yet|about \d+(?:[-–]\d+)? min)\.$")
 TIME_START = re.compile(r"^\s*\*\*Time:\*\*")
@@ -246,7 +246,7 @@ def test_lab_notes_in_code_are_its_comments_and_strings_only():
 
 def test_quick_mode_is_named_only_where_a_cell_branches_on_it():
     assert quick_mode_problems([
-        code("STEPS = runtime.pick(1000, 5)  # quick mode trains 5 steps"),
+        code("STEPS = runtime.full_or_quick(1000, 5)  # quick mode trains 5 steps"),
         code("if runtime.quick_mode():  # quick mode: the pretrained G\n    G = g")]) == []
     assert quick_mode_problems([md("In quick mode (CI) this trains 5 steps.")]) == [
         "cell 0: names quick mode but does not branch on it"]
