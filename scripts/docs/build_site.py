@@ -97,7 +97,8 @@ def site_links(markdown: str, notebook_names: set[str], src: Path) -> str:
         return f"{bang}[{label}]({REPOSITORY}{target})"
 
     (src / "readme").mkdir(parents=True, exist_ok=True)
-    return re.sub(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)", rewrite, markdown)
+    # a label holds no bracket, so a badge inside a link ([![alt](image)](address)) is an image
+    return re.sub(r"(!?)\[([^\[\]]*)\]\(([^)\s]+)\)", rewrite, markdown)
 
 
 def landing_page(readme: str, notebooks: list[Path], mode: str, src: Path) -> str:
