@@ -2,7 +2,7 @@
 
 GANTrainer stores how many batches a run has drawn, not the tf.data iterator (whose shuffle
 buffer would go into every checkpoint), and a resumed run skips that many batches of the
-rebuilt pipeline. This times the skip on notebook 05's pipeline (24,000 MNIST images,
+rebuilt pipeline. This times the skip on notebook 06's pipeline (24,000 MNIST images,
 batches of 128, seeded shuffle): ``python benchmarks/resume_skip_cost.py 0 187 1496``
 (one epoch is 187 batches; 1,496 is the CPU profile's whole run of 8 epochs).
 """

@@ -1,6 +1,6 @@
 """Images per second of one DCGAN training step: the course engine against the TF tutorial.
 
-*Ours* is :class:`gan_utils.train.GANTrainer` training notebook 05's architecture
+*Ours* is :class:`gan_utils.train.GANTrainer` training notebook 06's architecture
 (``gan_utils.models.dcgan_mnist_generator`` with LeakyReLU, as in the tutorial, and
 ``dcgan_mnist_discriminator``) with the precision the runtime picks for this machine
 (``runtime.mixed_precision_policy()``: bfloat16 on a CPU with AVX512-BF16/AMX, on
@@ -11,7 +11,7 @@ no XLA. Both use batch size 256 and MNIST, each with its own input pipeline.
 The engines are timed in alternation (warm-up first, then A B A B ...) so that a
 slower or busier moment hits both; the report is the median of the per-round ratios.
 The course engine's default step does more work than the tutorial's: it updates D
-first and then G on a fresh forward pass (the notebook-04 step, ``update="alternating"``),
+first and then G on a fresh forward pass (the notebook-05 step, ``update="alternating"``),
 where the tutorial computes both gradients from one forward pass. The ``simultaneous``
 variant runs the engine with the tutorial's step (``update="simultaneous"``), so that it
 and the baseline do the same arithmetic and differ only in precision and plumbing.
@@ -80,7 +80,7 @@ class Baseline:
 
 
 class Course:
-    """The course engine (GANTrainer) with notebook 05's models, one precision, XLA or not."""
+    """The course engine (GANTrainer) with notebook 06's models, one precision, XLA or not."""
 
     def __init__(self, images, batch_size: int, policy: str, jit_compile: bool,
                  steps_per_execution: int, update: str = "alternating"):
@@ -203,7 +203,7 @@ def main() -> int:
         }
     ours = engines[1].name if len(engines) > 1 else engines[0].name
     report = {
-        "what": "images per second of one DCGAN training step (notebook 05 architecture, MNIST)",
+        "what": "images per second of one DCGAN training step (notebook 06 architecture, MNIST)",
         "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": info, "baseline_batch_size": args.batch_size, "rounds": args.rounds,
         "steps_per_round": args.steps, "warmup_steps": args.warmup,

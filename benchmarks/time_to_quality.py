@@ -4,15 +4,15 @@ Two trainings on MNIST, on this machine:
 
 - *baseline*: ``benchmarks/baseline_tf_tutorial.py``, the TensorFlow DCGAN tutorial as
   published (float32, no XLA, Adam(1e-4), batch 256), for 3 epochs;
-- *course*: notebook 05's CPU profile: ``gan_utils.models.dcgan_mnist_generator`` (ReLU,
+- *course*: notebook 06's CPU profile: ``gan_utils.models.dcgan_mnist_generator`` (ReLU,
   the DCGAN paper's choice) and ``dcgan_mnist_discriminator`` trained by
   ``gan_utils.train.GANTrainer`` (Adam(2e-4, beta_1=0.5)), batch 128, with the precision
   the runtime picks (bfloat16 on a CPU with AVX512-BF16), no XLA (``--course-xla on``
-  to try it), with notebook 05's weight average of the generator (``--course-ema``) and
-  notebook 05's update (``--course-update``: ``alternating``, the notebook-04 step, or
+  to try it), with notebook 06's weight average of the generator (``--course-ema``) and
+  notebook 06's update (``--course-update``: ``alternating``, the notebook-05 step, or
   ``simultaneous``, the tutorial's one-pass step).
 
-Both train on the full MNIST training set (notebook 05 uses a 24,000-image subset on a
+Both train on the full MNIST training set (notebook 06 uses a 24,000-image subset on a
 CPU, which changes epochs, not steps or time per step).
 
 Every ``--eval-every`` steps the clock stops, ``--n-fake`` images are generated from a
@@ -90,7 +90,7 @@ class BaselineRun:
 
 
 class CourseRun:
-    """Notebook 05's CPU profile: course models, GANTrainer, runtime precision, optional XLA."""
+    """Notebook 06's CPU profile: course models, GANTrainer, runtime precision, optional XLA."""
 
     key = "course"
 
@@ -225,11 +225,11 @@ def main() -> int:
     parser.add_argument("--course-batch-size", type=int, default=128)
     parser.add_argument("--course-xla", choices=("on", "off"), default="off")
     parser.add_argument("--course-ema", type=float, default=0.999,
-                        help="the course generator's weight average (notebook 05 uses 0.999; "
+                        help="the course generator's weight average (notebook 06 uses 0.999; "
                              "samples come from the average); 0 turns it off")
     parser.add_argument("--course-update", choices=("alternating", "simultaneous"),
                         default="alternating",
-                        help="the course step: D then G on a fresh pass (notebook 04), or "
+                        help="the course step: D then G on a fresh pass (notebook 05), or "
                              "both from one pass (the tutorial's step)")
     parser.add_argument("--baseline-epochs", type=int, default=BASELINE_EPOCHS,
                         help="the target is the baseline's FID after this many epochs")

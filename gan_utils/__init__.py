@@ -21,9 +21,9 @@ Core modules, by kind, used by every lesson:
 
 Lesson modules, by concept, each holding one lesson's own code (pictures and widgets):
 
-- ``toy``      notebook 01: 1-D and 2-D toy GANs, their pictures and the playground
+- ``toy``      notebooks 01-02: 1-D and 2-D toy GANs, their pictures and the playground
 - ``convlab``  notebooks 03-04: convolution diagrams and size calculators
-- ``latent``   notebooks 07-08: lerp, slerp, principal directions, latent explorers
+- ``latent``   notebooks 09-10: lerp, slerp, principal directions, latent explorers
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from gan_utils._validate import positive_int
 
-# --- DCGAN on MNIST (notebook 05) ---
-# The architecture of notebook 05 (the TensorFlow DCGAN tutorial's, with the DCGAN
+# --- DCGAN on MNIST (notebook 06) ---
+# The architecture of notebook 06 (the TensorFlow DCGAN tutorial's, with the DCGAN
 # paper's guidelines): a generator that grows 7x7 -> 14x14 -> 28x28 with strided
 # transposed convolutions, a discriminator that shrinks 28 -> 14 -> 7 with strided
 # convolutions. Outputs are float32 layers so mixed precision never leaks into losses.
@@ -47,7 +47,7 @@ def _hidden_activation(activation: str, name: str):
 def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
                           filters: tuple[int, int, int] = (256, 128, 64),
                           name: str = "dcgan_mnist_generator"):
-    """Notebook 05's generator: z (latent_dim,) -> image (28, 28, 1) in [-1, 1].
+    """Notebook 06's generator: z (latent_dim,) -> image (28, 28, 1) in [-1, 1].
 
     Dense 7*7*256 (no bias: batch norm follows) -> BN -> act -> reshape (7, 7, 256)
     -> ConvT 128, 5x5, stride 1 -> BN -> act -> ConvT 64, 5x5, stride 2 (14x14) -> BN
@@ -64,7 +64,7 @@ def dcgan_mnist_generator(latent_dim: int = 100, activation: str = "relu",
 
 
 def _dcgan_mnist_drawing(z, activation: str, filters: tuple[int, int, int]):
-    """Notebook 05's generator from its input tensor ``z`` to the image tensor."""
+    """Notebook 06's generator from its input tensor ``z`` to the image tensor."""
     from keras import layers
 
     if len(filters) != 3:
@@ -85,7 +85,7 @@ def _dcgan_mnist_drawing(z, activation: str, filters: tuple[int, int, int]):
     return layers.Activation("tanh", dtype="float32", name="tanh")(x)
 
 
-# --- InfoGAN's categorical code (the shipped MNIST generator, notebook 07) ---
+# --- InfoGAN's categorical code (the shipped InfoGAN generator, notebook 09) ---
 # Chen et al. (2016): part of the latent is a one-hot code c of K values, and a head Q on
 # D's body is trained, with G, to read c back from G's image. Nothing tells G what a
 # code means; on MNIST it learns to give each value mostly one digit, and draws clearer
@@ -177,7 +177,7 @@ def code_prior(codes: int, name: str = "code_prior"):
 def info_dcgan_mnist_generator(latent_dim: int = 100, codes: int = 10,
                                filters: tuple[int, int, int] = (256, 128, 64),
                                name: str = "info_dcgan_mnist_generator"):
-    """Notebook 05's generator behind InfoGAN's code: z (latent_dim,) -> image (28, 28, 1).
+    """Notebook 06's generator behind InfoGAN's code: z (latent_dim,) -> image (28, 28, 1).
 
     z_0 picks the code c (one of ``codes``, by its quantile); the DCGAN generator sees
     z_1..z_{latent_dim-1} and one_hot(c). :func:`latent_code` says which code a z picks.
@@ -229,7 +229,7 @@ def code_middles(probabilities):
 def info_dcgan_mnist_discriminator(codes: int = 10, dropout: float = 0.3,
                                    filters: tuple[int, int] = (64, 128),
                                    name: str = "info_dcgan_mnist_discriminator"):
-    """Notebook 05's discriminator with InfoGAN's Q head on its body: image -> (logit,
+    """Notebook 06's discriminator with InfoGAN's Q head on its body: image -> (logit,
     code logits). Q is the paper's for MNIST: Dense 128 -> LeakyReLU(0.2) -> Dense K."""
     import keras
     from keras import layers
@@ -243,7 +243,7 @@ def info_dcgan_mnist_discriminator(codes: int = 10, dropout: float = 0.3,
 
 def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (64, 128),
                               name: str = "dcgan_mnist_discriminator"):
-    """Notebook 05's discriminator: image (28, 28, 1) -> one real/fake logit (float32).
+    """Notebook 06's discriminator: image (28, 28, 1) -> one real/fake logit (float32).
 
     Conv 64, 5x5, stride 2 (14x14) -> LeakyReLU(0.2) -> Dropout -> Conv 128, 5x5,
     stride 2 (7x7) -> LeakyReLU(0.2) -> Dropout -> Flatten -> Dense(1). Strided
@@ -262,7 +262,7 @@ def dcgan_mnist_discriminator(dropout: float = 0.3, filters: tuple[int, int] = (
 
 def _dcgan_mnist_features(image, dropout: float, features_name: str,
                           filters: tuple[int, int] = (64, 128)):
-    """Notebook 05's discriminator body, shared with notebook 08's: two 5x5 stride-2
+    """Notebook 06's discriminator body, shared with notebook 10's: two 5x5 stride-2
     convolutions (64, 128 filters) with LeakyReLU(0.2) and dropout, then flatten (6272)."""
     from keras import layers
 
@@ -281,7 +281,7 @@ def _dcgan_mnist_features(image, dropout: float, features_name: str,
     return layers.Flatten(name=features_name)(x)
 
 
-# --- end DCGAN on MNIST (notebook 05) ---
+# --- end DCGAN on MNIST (notebook 06) ---
 
 
 # --- DCGAN on colour images (notebook 08) ---
@@ -422,9 +422,9 @@ def dcgan64_discriminator(filters: int = 64, name: str = "dcgan64_discriminator"
 # --- end DCGAN on colour images (notebook 08) ---
 
 
-# --- MLP GAN (notebook 04) ---
+# --- MLP GAN (notebook 05) ---
 # The first GAN of the course (Goodfellow et al., 2014, with LeakyReLU): one hidden
-# layer in each network. Notebook 04 writes both out as build_generator /
+# layer in each network. Notebook 05 writes both out as build_generator /
 # build_discriminator; these are the same networks for later notebooks and tests.
 
 MLP_LEAKY_SLOPE = 0.2  # LeakyReLU slope for negative inputs, as in the DCGAN paper
@@ -442,7 +442,7 @@ def _check_mlp_sizes(hidden: int, image_shape: tuple[int, ...]) -> tuple[int, ..
 
 def mlp_generator(latent_dim: int = 100, hidden: int = 256,
                   image_shape: tuple[int, ...] = (28, 28, 1), name: str = "mlp_generator"):
-    """Notebook 04's generator: z (latent_dim,) -> image ``image_shape`` in [-1, 1].
+    """Notebook 05's generator: z (latent_dim,) -> image ``image_shape`` in [-1, 1].
 
     Dense ``hidden`` -> LeakyReLU(0.2) -> Dense(prod(image_shape)) with tanh (float32,
     so the images leave a mixed precision model in float32) -> reshape. The tanh puts
@@ -468,7 +468,7 @@ def mlp_generator(latent_dim: int = 100, hidden: int = 256,
 def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
                       image_shape: tuple[int, ...] = (28, 28, 1),
                       name: str = "mlp_discriminator"):
-    """Notebook 04's discriminator: image ``image_shape`` -> one logit (float32).
+    """Notebook 05's discriminator: image ``image_shape`` -> one logit (float32).
 
     Flatten -> Dense ``hidden`` -> LeakyReLU(0.2) -> Dropout -> Dense(1), no sigmoid:
     the logit goes to a loss with ``from_logits=True``. Dropout (as in Goodfellow et
@@ -491,15 +491,15 @@ def mlp_discriminator(hidden: int = 256, dropout: float = 0.3,
     ], name=name)
 
 
-# --- end MLP GAN (notebook 04) ---
+# --- end MLP GAN (notebook 05) ---
 
 
-# --- Conditional DCGAN (notebook 08) ---
-# Notebook 08's conditional DCGAN (Mirza & Osindero, 2014, with DCGAN layers): the digit
+# --- Conditional DCGAN (notebook 10) ---
+# Notebook 10's conditional DCGAN (Mirza & Osindero, 2014, with DCGAN layers): the digit
 # label is one more input to both networks. The generator concatenates a learned label
 # embedding to z; the discriminator is a projection discriminator (Miyato & Koyama,
 # 2018): the inner product of a learned label vector with its image features is added
-# to its logit. Both are notebook 05's networks otherwise, the generator's projection
+# to its logit. Both are notebook 06's networks otherwise, the generator's projection
 # at half width so the shipped copy stays small. Below: the shipped
 # pretrained generators (trained by scripts/assets/) and the notebook-05 lookup.
 
@@ -517,7 +517,7 @@ def _check_classes(num_classes: int, embedding_dim: int) -> None:
 def cgan_mnist_generator(latent_dim: int = 100, num_classes: int = 10,
                          embedding_dim: int = CGAN_EMBEDDING_DIM, filters: int = 128,
                          name: str = "cgan_mnist_generator"):
-    """Notebook 08's generator: [z (latent_dim,), label ()] -> image (28, 28, 1) in [-1, 1].
+    """Notebook 10's generator: [z (latent_dim,), label ()] -> image (28, 28, 1) in [-1, 1].
 
     Embedding(num_classes, embedding_dim) of the integer label, concatenated to z ->
     Dense 7*7*filters (no bias) -> BN -> ReLU -> reshape (7, 7, filters) -> ConvT
@@ -553,9 +553,9 @@ def cgan_mnist_generator(latent_dim: int = 100, num_classes: int = 10,
 
 def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
                              name: str = "cgan_mnist_discriminator"):
-    """Notebook 08's projection discriminator: [image (28, 28, 1), label ()] -> one logit.
+    """Notebook 10's projection discriminator: [image (28, 28, 1), label ()] -> one logit.
 
-    Notebook 05's discriminator body (Conv 64 and 128, 5x5, stride 2, LeakyReLU(0.2),
+    Notebook 06's discriminator body (Conv 64 and 128, 5x5, stride 2, LeakyReLU(0.2),
     dropout, flatten) gives features phi(x) (6272 numbers); the logit (float32) is
     ``w . phi(x) + b + e_y . phi(x)``, where e_y is a learned vector for label y
     (Miyato & Koyama, "cGANs with projection discriminator", 2018). D can then say
@@ -578,4 +578,4 @@ def cgan_mnist_discriminator(num_classes: int = 10, dropout: float = 0.3,
     return keras.Model([image, label], logit, name=name)
 
 
-# --- end Conditional DCGAN (notebook 08) ---
+# --- end Conditional DCGAN (notebook 10) ---

@@ -112,7 +112,7 @@ def _check_builder(builder_name: str) -> str:
 
 def save_generator(generator, folder, builder: str = "dcgan_mnist_generator",
                    builder_args: dict | None = None, info: dict | None = None):
-    """Save a generator the learner trained, as notebook 05 does: its weights in
+    """Save a generator the learner trained, as notebook 06 does: its weights in
     ``folder/generator.weights.npz`` and ``info`` (how it was trained) in
     ``folder/generator.json``. Returns the weights file's path.
 
@@ -154,7 +154,7 @@ def load_generator(folder):
     from gan_utils import weights
 
     path = Path(folder) / GENERATOR_WEIGHTS_FILE
-    remedy = ("Rerun notebook 05's training and saving cells to write it again, or delete "
+    remedy = ("Rerun notebook 06's training and saving cells to write it again, or delete "
               f"{path} to use the course's shipped generator.")
     contents = weights.read(path, remedy)
     builder = str(contents[0].get("builder", ""))
@@ -175,9 +175,9 @@ def load_generator(folder):
 
 
 def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
-    """The generator a learner trained (e.g. in notebook 05), else the shipped one.
+    """The generator a learner trained (e.g. in notebook 06), else the shipped one.
 
-    ``folder`` holds ``generator.weights.npz`` and ``generator.json`` as notebook 05 writes
+    ``folder`` holds ``generator.weights.npz`` and ``generator.json`` as notebook 06 writes
     them with :func:`save_generator` (relative paths are relative to the working
     directory, i.e. the notebook). A quick-mode (CI-sized) generator draws noise, so it is
     ignored, and so is a file that cannot be loaded (the description says why). Returns
@@ -203,7 +203,7 @@ def trained_or_pretrained(folder, name: str = "dcgan_mnist"):
             reason = f"{model_file} is from a quick (CI) run, so it is ignored"
     elif (folder / "generator.keras").exists():
         reason = (f"{folder / 'generator.keras'} is in the old .keras format, which another "
-                  "Keras version may not read; rerun notebook 05's saving cell")
+                  "Keras version may not read; rerun notebook 06's saving cell")
     else:
         reason = f"no trained generator in {folder}"
     return generator(name), f"the course's pretrained {name!r} ({reason})"

@@ -1,7 +1,7 @@
 """Pictures of GANs: image grids, training curves, animations and live views.
 
-Generic pictures any lesson uses; a lesson's own drawings live with it (notebook 01's in
-:mod:`gan_utils.toy`, the convolution diagrams of 02-03 in :mod:`gan_utils.convlab`).
+Generic pictures any lesson uses; a lesson's own drawings live with it (notebook 02's in
+:mod:`gan_utils.toy`, the convolution diagrams of 03-04 in :mod:`gan_utils.convlab`).
 
 Images may be float arrays in [-1, 1] (what the generators output) or uint8 arrays in
 [0, 255] (what the datasets hold), grayscale (N, H, W) / (N, H, W, 1) or RGB

@@ -3,7 +3,7 @@
 A Keras ``.keras`` file stores each layer's configuration as the Keras that wrote it spells
 it, and an older Keras may refuse a newer one's (Keras 3.13 cannot read 3.15's
 ``GlorotUniform(input_axes=...)``). So the shipped generators and classifiers, and the
-generator a learner saves in notebook 05, are stored as weights only, in a NumPy ``.npz``
+generator a learner saves in notebook 06, are stored as weights only, in a NumPy ``.npz``
 that every Keras 3 and NumPy 1.26 / 2.x reads the same way:
 
 - one array per variable, under ``"<index>/<layer name>/<variable name>"`` (for example

@@ -1,11 +1,11 @@
 """What every lesson's interactive cells share: the front-end base class and the website's
 pictures of widgets.
 
-The front ends themselves live with their lessons (:mod:`gan_utils.toy` for notebook 01,
+The front ends themselves live with their lessons (:mod:`gan_utils.toy` for notebook 02,
 :mod:`gan_utils.convlab` for 02-03, :mod:`gan_utils.latent` for 07-08); each builds on
 :class:`FrontEnd`, so that it displays the same way under ipywidgets 7 and 8 and, executed
 for the course website, adds a picture of what its controls do. :func:`with_site_picture`
-gives the same picture to a widget box a notebook writes out itself (notebook 04).
+gives the same picture to a widget box a notebook writes out itself (notebook 05).
 
 Every front end returns an object to display; its controls can also be set from code
 (``calc.controls["stride"].value = 2``), which is how CI exercises them.
@@ -156,8 +156,8 @@ def plain_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\xa0", " ").strip()
 
 
-# --- A slider a notebook builds itself (notebook 04) ---
-# Notebook 04 writes its first slider out with plain ipywidgets (the lesson is how a
+# --- A slider a notebook builds itself (notebook 05) ---
+# Notebook 05 writes its first slider out with plain ipywidgets (the lesson is how a
 # slider, an Output area and a callback fit together). This wrapper displays that box
 # unchanged and, like the lessons' front ends, adds the website's picture of it.
 

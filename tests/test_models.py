@@ -254,7 +254,7 @@ def test_mnist_builders_reject_bad_arguments():
 def test_info_generator_is_notebook_05s_behind_a_code_taken_from_z0():
     """c = floor(10 * Phi(z_0)): Phi(0) = 0.5 -> 5, Phi(-1) = 0.1587 -> 1, Phi(1) = 0.8413
     -> 8, Phi(+-8) -> 9 and 0 (clipped); G's own layers see [z_1..z_99, one_hot(c)], so it
-    has 9 more projection inputs than notebook 05's (100 - 1 + 10), and no other change."""
+    has 9 more projection inputs than notebook 06's (100 - 1 + 10), and no other change."""
     z = np.zeros((5, 100), "float32")
     z[:, 0] = [0.0, -1.0, 1.0, 8.0, -8.0]
     np.testing.assert_array_equal(models.latent_code(z), [5, 1, 8, 9, 0])
@@ -320,7 +320,7 @@ def test_info_generator_keeps_its_code_through_keras_and_weights_files(tmp_path)
 
 def test_info_discriminator_adds_q_head_on_notebook_05s_body():
     """(logit, code logits); Q is Dense 6272 -> 128, LeakyReLU, Dense 128 -> K on top of
-    notebook 05's discriminator, whose weights are all still there."""
+    notebook 06's discriminator, whose weights are all still there."""
     D = models.info_dcgan_mnist_discriminator(codes=10, dropout=0.1)
     logit, code_logits = D(np.zeros((3, 28, 28, 1), "float32"))
     assert logit.shape == (3, 1) and code_logits.shape == (3, 10)

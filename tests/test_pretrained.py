@@ -310,7 +310,7 @@ def test_a_generator_file_naming_a_foreign_builder_is_refused(tmp_path):
     weights.save(model, tmp_path / "generator.weights.npz", builder="os.system",
                  builder_args={"command": "true"})
     with pytest.raises(weights.WeightsFileError,
-                       match=r"names the builder 'os\.system'.*Rerun notebook 05"):
+                       match=r"names the builder 'os\.system'.*Rerun notebook 06"):
         pretrained.load_generator(tmp_path)
 
 
@@ -345,7 +345,7 @@ def test_an_unloadable_or_old_learners_file_falls_back_and_says_why(tmp_path, dc
     (old / "generator.json").write_text(json.dumps({"steps": 9, "quick_mode": False}))
     loaded, description = pretrained.trained_or_pretrained(old)
     np.testing.assert_allclose(loaded(z), dcgan(z), atol=1e-6)
-    assert "old .keras format" in description and "rerun notebook 05's saving cell" in description
+    assert "old .keras format" in description and "rerun notebook 06's saving cell" in description
 
 
 def test_explorer_redraws_when_a_slider_moves_and_on_a_new_digit(cgan):

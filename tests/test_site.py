@@ -8,7 +8,7 @@ aborted and recorded: a page that needs the network fails the test. It checks th
 image loads, every internal link (and its #anchor) exists, the math was typeset by the
 site's own MathJax, every notebook page links to Colab and Kaggle, each training notebook's
 page shows at least one animated GIF and one figure, and each widget has its picture.
-Screenshots of the landing page and of notebook 05's page go to tests/artifacts/.
+Screenshots of the landing page and of notebook 06's page go to tests/artifacts/.
 
 Which site: ``GAN_SITE_HTML`` (a folder a build already made, e.g. CI's ``site`` job or
 build/site/quick/html after ``python scripts/docs/build_site.py --quick``), else one built here
@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 build_site = load_script("scripts/docs/build_site.py")
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-TRAINING_PAGES = ("01", "04", "05", "06", "08")  # notebooks that train and animate
-WIDGET_PAGES = ("01", "02", "03", "04", "07", "08")  # notebooks with widgets (gan_utils.widgets)
+TRAINING_PAGES = ("02", "05", "06", "08", "10")  # notebooks that train and animate
+WIDGET_PAGES = ("02", "03", "04", "05", "09", "10")  # notebooks with widgets (gan_utils.widgets)
 PAGE_SECONDS = 180  # the longest a page may take to load, typeset and settle
 NOTEBOOK_URL = "https://colab.research.google.com/github/open-gan-course/gan-course/blob/main/"
 
@@ -303,9 +303,9 @@ def test_every_page_renders_offline_in_chromium(server, site_html):
                 facts[name] = _page_facts(page)
                 if name == "index.html":
                     page.screenshot(path=str(ARTIFACTS / "site_index.png"), full_page=True)
-                if name.startswith("05_"):
-                    page.screenshot(path=str(ARTIFACTS / "site_05_dcgan_mnist.png"))
-                    page.screenshot(path=str(ARTIFACTS / "site_05_dcgan_mnist_full.png"),
+                if name.startswith("06_"):
+                    page.screenshot(path=str(ARTIFACTS / "site_06_dcgan_mnist.png"))
+                    page.screenshot(path=str(ARTIFACTS / "site_06_dcgan_mnist_full.png"),
                                     full_page=True)
         finally:
             browser.close()

@@ -38,7 +38,7 @@ def assert_same(a, b):
 
 
 def test_alternating_step_is_the_hand_written_step():
-    """D's tape, D's update, then G's tape through the updated D: notebook 04's step."""
+    """D's tape, D's update, then G's tape through the updated D: notebook 05's step."""
     ((G, D, g_opt, d_opt), mine), real = copies(2)
     loss = losses.GANLoss()
     z_d, z_g = noise(0), noise(1)

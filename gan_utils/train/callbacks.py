@@ -352,7 +352,7 @@ class GifFrames(_StepImages):
 class FIDTracker(_Recorder, _StepLog):
     """The FID of a fixed noise batch's images against ``real_images``, every ``every`` steps.
 
-    Written out in notebook 05 (MNIST) and kept here for later notebooks, with two
+    Written out in notebook 07 (MNIST) and kept here for later notebooks, with two
     additions for colour images: ``features`` (``"cifar10"`` for 32x32 photos) and
     ``transform``, applied to the generated images before their features are taken (for
     example a resize of 64x64 fakes to the classifier's 32x32). The untrained generator
