@@ -9,10 +9,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / ".ci"))
-import exercise_answers  # noqa: E402
+exercise_answers = load_script(".ci/exercise_answers.py")
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHECK = ("answer_1 = None   # a number\n"
