@@ -271,7 +271,7 @@ def test_every_page_renders_offline_in_chromium(server, site_html):
 
     pages = sorted(p.relative_to(site_html).as_posix() for p in site_html.glob("*.html"))
     notebooks = [p for p in pages if re.match(r"^\d\d_", p)]
-    assert "index.html" in pages and "measurements.html" in pages and len(notebooks) == 8
+    assert "index.html" in pages and "measurements.html" in pages and len(notebooks) == 10
     offsite, failures, facts = [], [], {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
